@@ -1,0 +1,46 @@
+# The two commands a new user runs: `make demo` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.pef-gx-installed
+
+.PHONY: setup demo test test-fast lint format bench browser clean
+
+setup: $(STAMP)
+
+# Re-install only when the dependency pins change. constraints.txt holds the tested versions.
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "pef-gx needs Python 3.10+")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -c constraints.txt
+	touch $(STAMP)
+
+# Headless Chromium for the Data Docs / HTML page tests (Debian packages; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The main job on the sample project, on the embedded DuckDB default.
+demo: setup
+	$(BIN)/pef-gx build
+
+test: setup browser
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m "not integration"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs dbt_project/*.duckdb gx/uncommitted

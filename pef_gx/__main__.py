@@ -1,0 +1,3 @@
+from pef_gx.cli.app import main
+
+main()

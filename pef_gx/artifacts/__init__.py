@@ -1,0 +1,1 @@
+"""Readers of dbt's files: project, profiles, and the target/ artifacts."""

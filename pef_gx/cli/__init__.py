@@ -1,0 +1,1 @@
+"""The typer command line: parse options, call one library function, render, map to an exit code."""

@@ -1,0 +1,71 @@
+"""`pef-gx` entry point and its one error boundary.
+
+Commands live in one module each and register themselves on `app`; heavy libraries (dbt, GX, pandas)
+are imported inside the commands that need them so `pef-gx --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from pef_gx import __version__
+from pef_gx.errors import PefGxError
+
+app = typer.Typer(
+    name="pef-gx",
+    help="Great Expectations and dbt as one data-quality system.\n\n"
+    "Example: pef-gx build   (dbt build on the project in pef-gx.yml, then the GX checkpoint)",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_state = {"debug": bool(os.environ.get("PEF_GX_DEBUG"))}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pef-gx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and dbt's own error output."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Great Expectations and dbt as one data-quality system."""
+    _state["debug"] = _state["debug"] or debug
+
+
+def _register_commands() -> None:
+    # Imported for their side effect of adding commands to `app`; each is light at import time.
+    from pef_gx.cli import build_cmd  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the app; every PefGxError becomes one line on stderr and exit 2."""
+    _register_commands()
+    try:
+        code = app(args=argv, standalone_mode=False)
+    except PefGxError as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,59 @@
+"""`pef-gx build`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+
+from pef_gx.cli import options
+from pef_gx.cli.app import app
+from pef_gx.cli.console import console, interactive, node_progress
+
+_STATUS_STYLE = {
+    "success": "green", "pass": "green", "warn": "yellow", "fail": "red", "error": "red",
+    "runtime error": "red", "skipped": "dim",
+}
+
+
+@app.command()
+def build(
+    project_dir: Path | None = options.ProjectDir,
+    profiles_dir: Path | None = options.ProfilesDir,
+    target: str | None = options.Target,
+    select: list[str] | None = options.Select,
+    exclude: list[str] | None = options.Exclude,
+    quiet: bool = options.Quiet,
+) -> int:
+    """Run `dbt build`, then the post-build steps, and print a per-node summary.
+
+    Example: pef-gx build --target postgres --select staging
+    """
+    from pef_gx.runner.build import build as run_build
+
+    settings = options.settings_from(project_dir, profiles_dir, target)
+    with node_progress(interactive() and not quiet, "dbt build") as on_node:
+        outcome = run_build(settings, select or (), exclude or (), on_node=on_node)
+    out = console()
+    results = outcome.run_results.results if outcome.run_results else ()
+    if not quiet and results:
+        from rich.table import Table
+
+        out.print(f"dbt build on {outcome.target.describe()}")
+        table = Table()
+        for column in ("type", "node", "status", "time", "message"):
+            table.add_column(column, justify="right" if column == "time" else "left")
+        for result in results:
+            style = _STATUS_STYLE.get(result.status, "")
+            message = result.message if result.status not in ("success", "pass") else ""
+            table.add_row(
+                result.resource_type, result.name, f"[{style}]{result.status}[/]" if style else result.status,
+                f"{result.execution_time:.2f}s", (message or "")[:80],
+            )
+        out.print(table)
+    counts = Counter(result.status for result in results)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no nodes ran"
+    out.print(f"dbt build: {summary} in {outcome.run_results.elapsed_time if outcome.run_results else 0:.1f}s")
+    out.print(f"artifacts: {outcome.artifacts_dir}")
+    return 1 if outcome.dbt_failed else 0

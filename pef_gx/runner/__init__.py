@@ -1,0 +1,1 @@
+"""Orchestration: run dbt, then the post-run steps (checkpoint, results, history)."""

@@ -1,0 +1,1 @@
+"""The warehouse as pef-gx reaches it directly (not through GX): connections and safe SQL."""
