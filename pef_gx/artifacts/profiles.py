@@ -67,7 +67,7 @@ def _render(value: Any, tracker: _EnvTracker) -> Any:
         return {k: _render(v, tracker) for k, v in value.items()}
     if isinstance(value, list):
         return [_render(v, tracker) for v in value]
-    if not isinstance(value, str) or "{{" not in value and "{%" not in value:
+    if not isinstance(value, str) or ("{{" not in value and "{%" not in value):
         return value
     import jinja2
 

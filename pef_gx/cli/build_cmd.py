@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import typer
-
 from pef_gx.cli import options
 from pef_gx.cli.app import app
 from pef_gx.cli.console import console, interactive, node_progress
 
 _STATUS_STYLE = {
-    "success": "green", "pass": "green", "warn": "yellow", "fail": "red", "error": "red",
-    "runtime error": "red", "skipped": "dim",
+    "success": "green",
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "red",
+    "error": "red",
+    "runtime error": "red",
+    "skipped": "dim",
 }
 
 
@@ -48,12 +51,17 @@ def build(
             style = _STATUS_STYLE.get(result.status, "")
             message = result.message if result.status not in ("success", "pass") else ""
             table.add_row(
-                result.resource_type, result.name, f"[{style}]{result.status}[/]" if style else result.status,
-                f"{result.execution_time:.2f}s", (message or "")[:80],
+                result.resource_type,
+                result.name,
+                f"[{style}]{result.status}[/]" if style else result.status,
+                f"{result.execution_time:.2f}s",
+                (message or "")[:80],
             )
         out.print(table)
     counts = Counter(result.status for result in results)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no nodes ran"
-    out.print(f"dbt build: {summary} in {outcome.run_results.elapsed_time if outcome.run_results else 0:.1f}s")
+    out.print(
+        f"dbt build: {summary} in {outcome.run_results.elapsed_time if outcome.run_results else 0:.1f}s"
+    )
     out.print(f"artifacts: {outcome.artifacts_dir}")
     return 1 if outcome.dbt_failed else 0

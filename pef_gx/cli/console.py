@@ -11,7 +11,9 @@ from typing import Any
 def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+    return Console(
+        stderr=stderr, highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120
+    )
 
 
 def interactive() -> bool:
@@ -27,8 +29,13 @@ def node_progress(enabled: bool, description: str):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"), transient=True, console=console(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        transient=True,
+        console=console(),
     ) as progress:
         task = progress.add_task(description, total=None, current="")
 

@@ -19,6 +19,4 @@ Quiet = typer.Option(False, "--quiet", "-q", help="Print only the summary.")
 def settings_from(
     project_dir: Path | None, profiles_dir: Path | None = None, target: str | None = None
 ) -> Settings:
-    return load_settings(
-        {"dbt_project_dir": project_dir, "profiles_dir": profiles_dir, "target": target}
-    )
+    return load_settings({"dbt_project_dir": project_dir, "profiles_dir": profiles_dir, "target": target})

@@ -48,7 +48,9 @@ def dbt_executable() -> str:
         return str(beside)
     found = shutil.which("dbt")
     if not found:
-        raise DbtError("dbt is not installed in this environment", "pip install pef-gx (it depends on dbt-core)")
+        raise DbtError(
+            "dbt is not installed in this environment", "pip install pef-gx (it depends on dbt-core)"
+        )
     return found
 
 

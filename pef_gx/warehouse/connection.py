@@ -52,7 +52,9 @@ def check_reachable(target: Target) -> None:
     if target.type == "duckdb":
         assert target.path is not None
         if not target.path.parent.is_dir():
-            raise DatabaseError(f"folder of DuckDB file {target.path} does not exist", "fix path: in profiles.yml")
+            raise DatabaseError(
+                f"folder of DuckDB file {target.path} does not exist", "fix path: in profiles.yml"
+            )
         return
     connect(target).close()
 

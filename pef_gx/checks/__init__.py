@@ -1,0 +1,1 @@
+"""The neutral check model everything else speaks: CheckSpec and friends."""

@@ -1,0 +1,1 @@
+"""CheckSpec producers: dbt tests, constraints, freshness, inference, hand-written suites, natural language."""

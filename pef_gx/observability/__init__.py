@@ -1,0 +1,1 @@
+"""Health, slow models, failure analysis, anomalies, alerts."""

@@ -1,0 +1,1 @@
+"""Format-neutral report model and one renderer per output."""

@@ -1,0 +1,1 @@
+"""Normalised validation results and the run history store."""

@@ -1,0 +1,1 @@
+"""Per-dimension quality scores: pure functions over results."""

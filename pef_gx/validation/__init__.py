@@ -1,0 +1,1 @@
+"""The one place that runs Great Expectations: context, data sources, checkpoints, Data Docs."""
