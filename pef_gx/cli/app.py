@@ -46,8 +46,15 @@ def _global(
 
 
 def _register_commands() -> None:
-    # Imported for their side effect of adding commands to `app`; each is light at import time.
-    from pef_gx.cli import build_cmd  # noqa: F401
+    """Import every `pef_gx.cli.*_cmd` module: each adds its command(s) to `app` and is light to import."""
+    import importlib
+    import pkgutil
+
+    import pef_gx.cli as cli_package
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(cli_package.__path__)):
+        if module.endswith("_cmd"):
+            importlib.import_module(f"pef_gx.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,120 @@
+"""The results file: one JSON document per validation run. Scoring and observability read only this.
+
+Schema (version 1) is documented in the README ("Results file"). Keep `to_dict`/`from_dict` the only
+place that knows the JSON shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RESULTS_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str  # = CheckSpec.check_id
+    suite: str  # GX suite name (file suites/<suite>.json)
+    node_id: str  # dbt unique_id of the checked node
+    node_name: str
+    columns: tuple[str, ...]
+    kind: str  # neutral check kind (catalog)
+    expectation_type: str  # GX expectation type, e.g. expect_column_values_to_not_be_null
+    origin_type: str  # dbt_test | constraint | freshness | inferred | hand_written | natural_language
+    origin_ref: str | None  # dbt unique_id of the test, ...
+    dimension: str
+    severity: str  # error | warn
+    level: str  # row (scored by unexpected share) | table (1 or 0)
+    status: str  # pass | warn | fail | error (error: the check could not run, e.g. missing table)
+    element_count: int | None = None  # rows evaluated
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    unexpected_values: tuple[Any, ...] = ()  # a few, only when failing
+    message: str | None = None
+    elapsed_s: float | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.status == "pass"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["columns"] = list(self.columns)
+        data["unexpected_values"] = list(self.unexpected_values)
+        data["success"] = self.success
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["columns"] = tuple(known.get("columns") or ())
+        known["unexpected_values"] = tuple(known.get("unexpected_values") or ())
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class DbtNodeRun:
+    """dbt's own result for one node of the same build (from run_results.json)."""
+
+    unique_id: str
+    status: str
+    execution_time: float
+    message: str | None = None
+    failures: int | None = None
+    rows_affected: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RelationStats:
+    """Observed facts about one built relation (for volume and freshness history)."""
+
+    node_id: str
+    row_count: int | None
+    max_timestamp: str | None = None  # ISO-8601, of the node's freshness/recency column when known
+    timestamp_column: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ValidationRun:
+    run_id: str
+    project: str  # dbt project name
+    target_name: str
+    target_type: str  # duckdb | postgres
+    schema: str
+    command: str  # build | checkpoint
+    started_at: str  # ISO-8601 UTC
+    finished_at: str
+    elapsed_s: float
+    checks: list[CheckResult] = field(default_factory=list)
+    dbt_invocation_id: str | None = None
+    dbt_elapsed_s: float | None = None
+    dbt_nodes: list[DbtNodeRun] = field(default_factory=list)
+    relations: list[RelationStats] = field(default_factory=list)
+    data_docs_index: str | None = None
+    schema_version: int = RESULTS_SCHEMA_VERSION
+
+    @property
+    def failed_errors(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status in ("fail", "error") and c.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if k not in ("checks", "dbt_nodes", "relations")}
+        data["checks"] = [c.to_dict() for c in self.checks]
+        data["dbt_nodes"] = [n.to_dict() for n in self.dbt_nodes]
+        data["relations"] = [r.to_dict() for r in self.relations]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ValidationRun:
+        fields_ = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        fields_["checks"] = [CheckResult.from_dict(c) for c in data.get("checks") or []]
+        fields_["dbt_nodes"] = [DbtNodeRun(**n) for n in data.get("dbt_nodes") or []]
+        fields_["relations"] = [RelationStats(**r) for r in data.get("relations") or []]
+        return cls(**fields_)

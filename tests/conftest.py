@@ -1,0 +1,92 @@
+"""Shared fixtures: the sample dbt project copied into tmp_path, a PostgreSQL schema per session, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "dbt_project"
+_IGNORED = shutil.ignore_patterns("target", "logs", "dbt_packages", "*.duckdb", "*.duckdb.wal", ".user.yml")
+
+
+def copy_sample_project(dest: Path) -> Path:
+    """A private copy of the sample dbt project (tests mutate copies, never the repo)."""
+    shutil.copytree(SAMPLE, dest, ignore=_IGNORED)
+    return dest
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600):
+    """Run the real `pef-gx` command line in a subprocess; returns the CompletedProcess."""
+    full_env = {**os.environ, "PEF_GX_DEBUG": "", **(env or {})}
+    full_env.pop("PEF_GX_DEBUG")
+    return subprocess.run(
+        [sys.executable, "-m", "pef_gx", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def postgres_available() -> str | None:
+    """None when the local PostgreSQL answers, else the reason."""
+    try:
+        import psycopg2
+
+        psycopg2.connect(
+            host=os.environ.get("DBT_HOST", "127.0.0.1"),
+            port=int(os.environ.get("DBT_PORT", "5432")),
+            user=os.environ.get("DBT_USER", "postgres"),
+            password=os.environ.get("DBT_PASSWORD", ""),
+            dbname=os.environ.get("DBT_DATABASE", "postgres"),
+            connect_timeout=3,
+        ).close()
+        return None
+    except Exception as exc:
+        return f"PostgreSQL not reachable: {str(exc).strip().splitlines()[0]}"
+
+
+def require_postgres() -> None:
+    reason = postgres_available()
+    if reason:
+        if os.environ.get("PEF_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (PEF_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'drop schema if exists "{schema}" cascade')
+    conn.close()
+
+
+@pytest.fixture
+def sample_project(tmp_path: Path) -> Path:
+    return copy_sample_project(tmp_path / "dbt_project")
+
+
+@pytest.fixture
+def pg_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Environment for the sample project's `postgres` target with a schema of its own, dropped after."""
+    require_postgres()
+    schema = f"pef_test_{uuid.uuid4().hex[:8]}"
+    env = {"DBT_SCHEMA": schema}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    try:
+        yield env
+    finally:
+        drop_schema(schema)
