@@ -73,9 +73,29 @@ def drop_schema(schema: str) -> None:
     conn.close()
 
 
+def copy_workspace(dest: Path) -> Path:
+    """A private copy of the whole repository layout a user has: pef-gx.yml, dbt_project/, gx/, suites/.
+
+    Run the CLI with cwd=dest so every path (results, history, Data Docs) stays inside the copy.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    copy_sample_project(dest / "dbt_project")
+    shutil.copy2(REPO / "pef-gx.yml", dest / "pef-gx.yml")
+    for folder in ("gx", "suites"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, dest / folder, ignore=shutil.ignore_patterns("uncommitted"))
+    return dest
+
+
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     return copy_sample_project(tmp_path / "dbt_project")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """tmp_path laid out like this repository (see copy_workspace)."""
+    return copy_workspace(tmp_path / "ws")
 
 
 @pytest.fixture
