@@ -37,7 +37,7 @@ def node_progress(enabled: bool, description: str):
         transient=True,
         console=console(),
     ) as progress:
-        task = progress.add_task(description, total=None, current="")
+        task = progress.add_task(description, total=None, current="parsing the project")
 
         def on_node(event: Any) -> None:
             if event.total:
