@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from pef_gx.errors import ArtifactError
+from pef_gx.errors import ArtifactError, ConfigError
 from pef_gx.observability.alerts import AlertReport, apply_dedup, evaluate, record_deliveries, send
 from pef_gx.observability.config import load_config
 from pef_gx.observability.explain import Explanation, explain_nodes
 from pef_gx.observability.health import HealthReport, compute_health
-from pef_gx.observability.history import RecordedRun, find_run, load_runs, open_store, record_run
+from pef_gx.observability.history import (
+    RecordedRun,
+    find_run,
+    load_runs,
+    open_store,
+    parse_time,
+    record_run,
+    utc_iso,
+)
 from pef_gx.observability.lineage import Lineage, load_lineage
 from pef_gx.observability.store import HistoryStore
 from pef_gx.results.model import ValidationRun
@@ -115,3 +124,27 @@ def record_and_alert(
             else None
         )
     return HistoryOutcome(recorded, report, measured)
+
+
+def parse_since(text: str | None, now: datetime | None = None) -> str | None:
+    """`--since`: an ISO date/time, or a span back from now: 30m, 12h, 7d, 2w."""
+    if not text:
+        return None
+    text = text.strip()
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    if text[-1:].lower() in units and text[:-1].replace(".", "", 1).isdigit():
+        moment = (now or datetime.now(timezone.utc)) - timedelta(
+            **{units[text[-1].lower()]: float(text[:-1])}
+        )
+        return utc_iso(moment)
+    try:
+        return utc_iso(parse_time(text))
+    except ValueError:
+        raise ConfigError(
+            f"--since '{text}' is neither a date nor a span", "e.g. --since 7d or --since 2026-11-01"
+        ) from None
+
+
+def health_page_path(settings: Settings) -> Path:
+    """Beside Data Docs (gx/uncommitted/data_docs/local_site/)."""
+    return settings.gx_dir / "uncommitted" / "data_docs" / "local_site" / "pef_gx_health.html"
