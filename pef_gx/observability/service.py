@@ -88,6 +88,19 @@ def alerts_for_run(
             store.close()
 
 
+def scores_for(run: ValidationRun) -> dict[str, float] | None:
+    """{"overall": .., "<dimension>": ..} from the scoring engine, or None when the run has no checks."""
+    if not run.checks:
+        return None
+    from pef_gx.scoring.compute import score_run
+
+    report = score_run(run)
+    scores = {name: dim.score for name, dim in report.dimensions.items() if dim.score is not None}
+    if report.overall is not None:
+        scores["overall"] = report.overall
+    return scores or None
+
+
 @dataclass
 class HistoryOutcome:
     recorded: RecordedRun
@@ -105,6 +118,8 @@ def record_and_alert(
     """What runs after every build/checkpoint: measure volume/freshness, record, then alert if configured."""
     config = load_config(settings)
     lineage = current_lineage(settings)
+    if scores is None:
+        scores = scores_for(run)
     measured = 0
     if measure and target is not None and lineage.nodes:
         from pef_gx.artifacts.json_artifact import load_artifact

@@ -1,0 +1,69 @@
+"""Post-run step: record the run in the history store (after the checkpoint), then send alerts.
+
+The checkpoint writes its results file (.pef-gx/results/latest.json); when that file belongs to this
+dbt invocation it is recorded (checks, scores, dbt nodes), otherwise dbt's run_results alone are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pef_gx.errors import PefGxError
+from pef_gx.observability.history import run_from_run_results
+from pef_gx.observability.service import HistoryOutcome, record_and_alert
+from pef_gx.results.model import DbtNodeRun, ValidationRun
+from pef_gx.runner.build import BuildContext
+from pef_gx.settings import Settings
+
+LATEST_RESULTS = Path(".pef-gx") / "results" / "latest.json"
+
+
+@dataclass
+class HistoryStepResult:
+    outcome: HistoryOutcome | None
+    error: str | None = None  # the history could not be written (the build itself is not affected)
+
+
+def _checkpoint_run(settings: Settings, invocation_id: str | None) -> ValidationRun | None:
+    path = settings.root / LATEST_RESULTS
+    if not invocation_id or not path.is_file():
+        return None
+    try:
+        run = ValidationRun.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return run if run.dbt_invocation_id == invocation_id else None
+
+
+def validation_run_for(context: BuildContext) -> ValidationRun | None:
+    results = context.run_results
+    invocation = results.invocation_id if results else None
+    run = _checkpoint_run(context.settings, invocation)
+    if run is None:
+        if results is None:
+            return None
+        return run_from_run_results(results, context.project.name, context.target, "build")
+    if not run.dbt_nodes and results is not None:
+        run.dbt_nodes = [
+            DbtNodeRun(r.unique_id, r.status, r.execution_time, r.message, r.failures, r.rows_affected)
+            for r in results.results
+        ]
+    return run
+
+
+class HistoryStep:
+    """Runs after the checkpoint step in `pef-gx build`."""
+
+    name = "history"
+
+    def run(self, context: BuildContext) -> Any:
+        run = validation_run_for(context)
+        if run is None:
+            return HistoryStepResult(None, "dbt wrote no run_results.json: nothing to record")
+        try:
+            return HistoryStepResult(record_and_alert(context.settings, run, target=context.target))
+        except PefGxError as exc:
+            return HistoryStepResult(None, str(exc))
