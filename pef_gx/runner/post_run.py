@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pef_gx.runner.build import PostRunStep
+from pef_gx.runner.history_step import HistoryStep
 from pef_gx.settings import Settings
 
 
 def default_post_run_steps(settings: Settings) -> list[PostRunStep]:
     """The checkpoint (validate suites against what dbt just built), then the run history."""
-    return []
+    return [HistoryStep()]  # history last: it records the checkpoint's results
