@@ -1,0 +1,370 @@
+"""dbt schema YAML for the checks dbt did not have, merged into the node's own properties file.
+
+Round-trip (ruamel): comments, order, quotes, descriptions and hand-written tests stay as they are.
+Entries pef-gx writes carry `config: {meta: {pef_gx: {owned: true, check_id: ...}}}` (a column entry it
+had to add carries `meta: {pef_gx: {owned: true}}`); they are the only ones regeneration replaces or
+removes. A node without a properties file gets one of pef-gx's own: `<folder>/_pef_gx.yml`.
+
+`plan_yaml` only computes new file texts; the caller writes them (atomically) once everything is known.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pef_gx.artifacts.manifest import Node
+from pef_gx.checks.spec import CheckSpec
+from pef_gx.errors import ConfigError
+
+OWNED_FILE = "_pef_gx.yml"
+_SECTIONS = {"model": "models", "seed": "seeds", "snapshot": "snapshots"}
+_STYLES = ((2, 4, 2), (2, 2, 0), (2, 2, 2), (4, 4, 2), (4, 2, 0), (4, 6, 4))
+
+
+@dataclass(frozen=True)
+class OwnedTest:
+    node: Node
+    spec: CheckSpec
+    test_name: str
+    arguments: Mapping[str, Any]
+    column_level: bool
+
+
+def _yaml(style: tuple[int, int, int]) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=style[0], sequence=style[1], offset=style[2])
+    return yaml
+
+
+def _dump(yaml: Any, doc: Any) -> str:
+    buffer = io.StringIO()
+    yaml.dump(doc, buffer)
+    return buffer.getvalue()
+
+
+def _load(path: Path, text: str) -> tuple[Any, Any]:
+    """(document, yaml instance whose style reproduces the file exactly, when one does)."""
+    from ruamel.yaml.error import YAMLError
+
+    first = None
+    for style in _STYLES:
+        yaml = _yaml(style)
+        try:
+            doc = yaml.load(text)
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "syntax error"
+            raise ConfigError(
+                f"properties file {path} is not valid YAML{where}: {problem}",
+                "fix the syntax; pef-gx left the file untouched",
+            ) from None
+        if first is None:
+            first = (doc, yaml)
+        if _dump(yaml, doc) == text:
+            return doc, yaml
+    assert first is not None
+    return first
+
+
+def _is_owned(value: Any) -> bool:
+    if not isinstance(value, Mapping):
+        return False
+    own = value.get("pef_gx")
+    return isinstance(own, Mapping) and bool(own.get("owned"))
+
+
+def _owned_test(item: Any) -> bool:
+    if not isinstance(item, Mapping) or len(item) != 1:
+        return False
+    body = next(iter(item.values()))
+    return isinstance(body, Mapping) and _is_owned((body.get("config") or {}).get("meta"))
+
+
+def _tests_key(entry: Mapping[str, Any]) -> str:
+    return "tests" if "tests" in entry and "data_tests" not in entry else "data_tests"
+
+
+# --- comments: a comment after the last item of a block belongs to what follows; keep it there --------
+
+
+def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap) and len(node):
+        key = list(node.keys())[-1]
+        deeper = _last_slot(node[key])
+        if deeper and deeper[0].ca.items.get(deeper[1]):
+            return deeper
+        return node, key, 2
+    if isinstance(node, CommentedSeq) and len(node):
+        index = len(node) - 1
+        deeper = _last_slot(node[index])
+        if deeper and deeper[0].ca.items.get(deeper[1]):
+            return deeper
+        return node, index, 0
+    return None
+
+
+def _take_trailing(node: Any) -> Any:
+    slot = _last_slot(node)
+    if not slot:
+        return None
+    container, key, pos = slot
+    entry = container.ca.items.get(key)
+    if not entry or len(entry) <= pos or entry[pos] is None:
+        return None
+    token = entry[pos]
+    entry[pos] = None
+    if not any(entry):
+        del container.ca.items[key]
+    return (token, pos)
+
+
+def _give_trailing(node: Any, taken: Any) -> None:
+    if not taken:
+        return
+    token, _ = taken
+    slot = _last_slot(node)
+    if not slot:
+        return
+    container, key, pos = slot
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    while len(entry) <= pos:
+        entry.append(None)
+    entry[pos] = token
+
+
+def _append(container: Any, value: Any, key: Any = None) -> None:
+    """Append to a seq (key None) or map, moving a trailing comment past the new item."""
+    taken = _take_trailing(container)
+    if key is None:
+        container.append(value)
+    else:
+        container[key] = value
+    _give_trailing(container, taken)
+
+
+def _delete(container: Any, key: Any) -> None:
+    """Delete an item; a trailing comment it carried goes to the item before it."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    is_last = (
+        (key == len(container) - 1) if isinstance(container, CommentedSeq) else key == list(container)[-1]
+    )
+    taken = None
+    if is_last:
+        taken = _take_trailing(container)
+    container.ca.items.pop(key, None)
+    del container[key]
+    if isinstance(container, CommentedSeq):  # comments of later items shift down by one
+        shifted = {(k - 1 if isinstance(k, int) and k > key else k): v for k, v in container.ca.items.items()}
+        container.ca.items.clear()
+        container.ca.items.update(shifted)
+    if taken and len(container):
+        _give_trailing(container, taken)
+
+
+# --- entries -----------------------------------------------------------------------------------------
+
+
+def _strip_owned(entry: Any) -> None:
+    """Remove pef-gx's own tests (and the column entries it added) from one node entry."""
+    for holder in [entry, *[c for c in entry.get("columns") or [] if isinstance(c, Mapping)]]:
+        for key in ("data_tests", "tests"):
+            tests = holder.get(key)
+            if not isinstance(tests, list):
+                continue
+            owned = [i for i, item in enumerate(tests) if _owned_test(item)]
+            for index in reversed(owned):
+                _delete(tests, index)
+            if owned and not tests:
+                _delete(holder, key)
+    columns = entry.get("columns")
+    if isinstance(columns, list):
+        for index in reversed(range(len(columns))):
+            column = columns[index]
+            if (
+                isinstance(column, Mapping)
+                and _is_owned(column.get("meta"))
+                and set(column) <= {"name", "meta"}
+            ):
+                _delete(columns, index)
+
+
+def _test_item(test: OwnedTest, dbt_version: str) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    marker = CommentedMap(
+        [("owned", True), ("check_id", test.spec.check_id), ("origin", test.spec.origin.type.value)]
+    )
+    config = CommentedMap([("meta", CommentedMap([("pef_gx", marker)]))])
+    if test.spec.severity.value == "warn":
+        config.insert(0, "severity", "warn")
+    body = CommentedMap()
+    arguments = CommentedMap((k, _plain(v)) for k, v in test.arguments.items())
+    if arguments:
+        if _uses_arguments(dbt_version):
+            body["arguments"] = arguments
+        else:
+            body.update(arguments)
+    body["config"] = config
+    return CommentedMap([(test.test_name, body)])
+
+
+def _plain(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    if isinstance(value, (list, tuple)):
+        seq = CommentedSeq(_plain(v) for v in value)
+        seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _uses_arguments(dbt_version: str) -> bool:
+    try:
+        major, minor = (int(p) for p in dbt_version.split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) >= (1, 10)
+
+
+def _find(seq: Any, name: str) -> Any:
+    for item in seq or []:
+        if isinstance(item, Mapping) and str(item.get("name")) == name:
+            return item
+    return None
+
+
+def _node_entry(doc: Any, node: Node, create: bool) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if node.resource_type == "source":
+        source = _find(doc.get("sources"), str(node.source_name))
+        if source is None:
+            return None
+        tables = source.get("tables")
+        entry = _find(tables, node.name)
+        if entry is None and create:
+            entry = CommentedMap([("name", node.name)])
+            _append(tables, entry)
+        return entry
+    section = _SECTIONS[node.resource_type]
+    seq = doc.get(section)
+    entry = _find(seq, node.name)
+    if entry is None and create:
+        if seq is None:
+            seq = CommentedSeq()
+            _append(doc, seq, section)
+        entry = CommentedMap([("name", node.name)])
+        _append(seq, entry)
+    return entry
+
+
+def _add(entry: Any, test: OwnedTest, dbt_version: str) -> None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    holder = entry
+    if test.column_level:
+        columns = entry.get("columns")
+        if columns is None:
+            columns = CommentedSeq()
+            _append(entry, columns, "columns")
+        column_name = test.spec.columns[0]
+        holder = _find(columns, column_name)
+        if holder is None:
+            holder = CommentedMap(
+                [("name", column_name), ("meta", CommentedMap([("pef_gx", CommentedMap([("owned", True)]))]))]
+            )
+            _append(columns, holder)
+    key = _tests_key(holder)
+    tests = holder.get(key)
+    if tests is None:
+        tests = CommentedSeq()
+        _append(holder, tests, key)
+    _append(tests, _test_item(test, dbt_version))
+
+
+def _file_for(node: Node, project_dir: Path) -> Path:
+    existing = node.properties_file
+    if existing:
+        return project_dir / existing
+    return project_dir / Path(node.original_file_path).parent / OWNED_FILE
+
+
+def plan_yaml(
+    project_dir: Path,
+    nodes: Iterable[Node],
+    tests: Sequence[OwnedTest],
+    dbt_version: str,
+) -> dict[Path, str | None]:
+    """New text per properties file that changes (None: delete a now-empty file of pef-gx's own)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    scope = list(nodes)
+    files: dict[Path, list[Node]] = {}
+    for node in scope:
+        files.setdefault(_file_for(node, project_dir), []).append(node)
+    by_file: dict[Path, list[OwnedTest]] = {}
+    for test in sorted(
+        tests,
+        key=lambda t: (t.node.unique_id, t.column_level, list(t.spec.columns), t.test_name, t.spec.check_id),
+    ):
+        by_file.setdefault(_file_for(test.node, project_dir), []).append(test)
+
+    changes: dict[Path, str | None] = {}
+    for path in sorted(files):
+        if path.exists():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read properties file {path}: {exc.strerror}") from None
+            doc, yaml = _load(path, text)
+            if doc is None:
+                doc = CommentedMap([("version", 2)])
+        else:
+            if not by_file.get(path):
+                continue
+            text, yaml = None, _yaml(_STYLES[0])
+            doc = CommentedMap([("version", 2)])
+        if not isinstance(doc, Mapping):
+            raise ConfigError(
+                f"properties file {path} is not a mapping", "fix the file; it was left untouched"
+            )
+        for node in files[path]:
+            entry = _node_entry(doc, node, create=False)
+            if entry is not None:
+                _strip_owned(entry)
+        for test in by_file.get(path, []):
+            entry = _node_entry(doc, test.node, create=True)
+            if entry is None:
+                continue
+            _add(entry, test, dbt_version)
+        new = _dump(yaml, doc)
+        if path.name == OWNED_FILE and not _has_tests(doc):
+            if text is not None:
+                changes[path] = None
+            continue
+        if new != text:
+            changes[path] = new
+    return changes
+
+
+def _has_tests(doc: Any) -> bool:
+    for section in _SECTIONS.values():
+        for entry in doc.get(section) or []:
+            if entry.get("data_tests") or entry.get("tests"):
+                return True
+            for column in entry.get("columns") or []:
+                if column.get("data_tests") or column.get("tests"):
+                    return True
+    return False

@@ -1,0 +1,121 @@
+"""GX expectation suites as JSON, in the format GX 1.24 itself reads and writes (its file store).
+
+One suite per node: `{"name", "id", "expectations": [{"type", "kwargs", "meta", "id", "severity"}],
+"meta", "notes"}`, keys sorted, ids uuid5 of content, no timestamps. Every expectation's `meta.pef_gx`
+says what it checks and where it came from (see `expectation_meta`); the suite's `meta.pef_gx` says which
+dbt node it belongs to, so validation can find the relation in the current target's manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pef_gx.artifacts.manifest import Node
+from pef_gx.checks import catalog
+from pef_gx.checks.spec import CheckSpec
+
+NAMESPACE = uuid.UUID("5d1c8a0e-3f8b-4c1e-9a53-7f2f6c0b9e11")  # pef-gx's uuid5 namespace
+SUITE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class KeptExpectation:
+    """A hand-written expectation, kept as its author wrote it; `spec` describes it for pef-gx."""
+
+    expectation: Mapping[str, Any]
+    spec: CheckSpec
+
+
+def expectation_id(check_id: str, salt: str = "") -> str:
+    return str(uuid.uuid5(NAMESPACE, f"expectation:{check_id}{salt}"))
+
+
+def expectation_meta(spec: CheckSpec, gx_type: str) -> dict[str, Any]:
+    return {
+        "check_id": spec.check_id,
+        "kind": spec.kind,
+        "node_id": spec.node_id,
+        "columns": list(spec.columns),
+        "params": _jsonable(dict(spec.params)),
+        "origin": spec.origin.to_dict(),
+        "dimension": spec.dimension,
+        "severity": spec.severity.value,
+        "level": catalog.level_of(spec),
+        "where": spec.where,
+        "where_in_query": gx_type == catalog.UNEXPECTED_ROWS,
+        "warn_if": spec.warn_if,
+        "error_if": spec.error_if,
+        "description": spec.description,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def node_meta(node: Node) -> dict[str, Any]:
+    return {
+        "node_id": node.unique_id,
+        "resource_type": node.resource_type,
+        "name": node.name,
+        "identifier": node.identifier,
+        "source_name": node.source_name,
+        "package_name": node.package_name,
+        "generated_by": "pef-gx generate",
+        "format": SUITE_FORMAT,
+    }
+
+
+def build_suite(
+    node: Node,
+    specs: Sequence[CheckSpec],
+    kept: Sequence[KeptExpectation] = (),
+    key_columns: Sequence[str] = (),
+    extra_meta: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    quoting = {name: col.quote for name, col in node.columns.items()}
+    rows: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    for spec in specs:
+        gx_type, kwargs = catalog.gx_expectation(spec, quoting, key_columns)
+        expectation = {
+            "type": gx_type,
+            "kwargs": _jsonable(kwargs),
+            "meta": {"pef_gx": expectation_meta(spec, gx_type)},
+            "id": expectation_id(spec.check_id),
+            "severity": spec.severity.gx,
+        }
+        if spec.description:
+            expectation["description"] = spec.description[:500]
+        rows.append((_order(spec), expectation))
+    for item in kept:
+        expectation = _jsonable(dict(item.expectation))
+        meta = dict(expectation.get("meta") or {})
+        meta["pef_gx"] = expectation_meta(item.spec, str(expectation.get("type")))
+        expectation["meta"] = meta
+        expectation.setdefault("id", expectation_id(item.spec.check_id, ":hand_written"))
+        expectation.setdefault("severity", item.spec.severity.gx)
+        rows.append((_order(item.spec), expectation))
+    rows.sort(key=lambda r: r[0])
+    meta: dict[str, Any] = {"pef_gx": node_meta(node)}
+    if extra_meta:
+        meta.update(extra_meta)
+    return {
+        "name": node.suite_name,
+        "id": str(uuid.uuid5(NAMESPACE, f"suite:{node.unique_id}")),
+        "expectations": [e for _, e in rows],
+        "meta": meta,
+        "notes": None,
+    }
+
+
+def _order(spec: CheckSpec) -> tuple[Any, ...]:
+    return (len(spec.columns) > 0, list(spec.columns), spec.kind, spec.origin.type.value, spec.check_id)
+
+
+def dumps(suite: Mapping[str, Any]) -> str:
+    """The file text: GX's own layout (indent 2, sorted keys), UTF-8, newline at the end."""
+    return json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
