@@ -5,7 +5,6 @@ Renderers (text, markdown, HTML, badges) only lay this out; they never compute a
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from pef_gx.scoring.compare import Comparison
@@ -38,12 +37,12 @@ def grade(score: float | None) -> tuple[str, str]:
 
 
 def score_text(score: float | None) -> str:
-    """One decimal, never rounded up to 100 unless it is 100 (99.96 shows as 99.9)."""
+    """One decimal, rounded; never shows 100 unless it is 100 (99.96 shows as 99.9)."""
     if score is None:
         return NOT_MEASURED
     if score >= 100.0:
         return "100"
-    return f"{math.floor(score * 10 + 1e-9) / 10:.1f}"  # truncate: 99.96 must not read as 100.0
+    return f"{min(round(score, 1), 99.9):.1f}"
 
 
 def delta_text(delta: float | None) -> tuple[str, str]:

@@ -41,7 +41,12 @@ def check(
     )
 
 
-def run(checks: list[CheckResult], run_id: str = "run-1", project: str = "pef_shop", started_at: str = "2026-11-26T10:00:00Z") -> ValidationRun:
+def run(
+    checks: list[CheckResult],
+    run_id: str = "run-1",
+    project: str = "pef_shop",
+    started_at: str = "2026-11-26T10:00:00Z",
+) -> ValidationRun:
     return ValidationRun(
         run_id=run_id,
         project=project,
@@ -60,14 +65,48 @@ def shop_checks() -> list[CheckResult]:
     """A small shop: failures in completeness, uniqueness and consistency; nothing on timeliness."""
     return [
         check("stg_customers", "not_null", ("customer_id",), "completeness"),
-        check("stg_customers", "not_null", ("email",), "completeness", status="warn", severity="warn", unexpected=4, evaluated=500),
+        check(
+            "stg_customers",
+            "not_null",
+            ("email",),
+            "completeness",
+            status="warn",
+            severity="warn",
+            unexpected=4,
+            evaluated=500,
+        ),
         check("stg_customers", "unique", ("customer_id",), "uniqueness", evaluated=500),
-        check("stg_customers", "expression_is_true", ("updated_at",), "accuracy", status="fail", unexpected=1, evaluated=500),
+        check(
+            "stg_customers",
+            "expression_is_true",
+            ("updated_at",),
+            "accuracy",
+            status="fail",
+            unexpected=1,
+            evaluated=500,
+        ),
         check("stg_orders", "unique", ("order_id",), "uniqueness", evaluated=2000),
         check("stg_orders", "accepted_values", ("status",), "validity", evaluated=2000),
         check("stg_orders", "row_count_between", (), "accuracy", level="table"),
-        check("stg_payments", "accepted_range", ("amount",), "validity", status="fail", unexpected=1, evaluated=1800),
-        check("stg_order_items", "relationships", ("product_id",), "consistency", status="warn", severity="warn", unexpected=1, evaluated=5000),
+        check(
+            "stg_payments",
+            "accepted_range",
+            ("amount",),
+            "validity",
+            status="fail",
+            unexpected=1,
+            evaluated=1800,
+        ),
+        check(
+            "stg_order_items",
+            "relationships",
+            ("product_id",),
+            "consistency",
+            status="warn",
+            severity="warn",
+            unexpected=1,
+            evaluated=5000,
+        ),
         check("fct_orders", "not_null", ("order_id",), "completeness", evaluated=2000),
         check("fct_orders", "equal_rowcount", (), "consistency", status="error", level="table"),
     ]

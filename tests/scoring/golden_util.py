@@ -1,6 +1,6 @@
 """Golden files: compare with tests/scoring/golden/<name>; regenerate on purpose with PEF_GX_REGEN_GOLDEN=1.
 
-    PEF_GX_REGEN_GOLDEN=1 .venv/bin/pytest tests/scoring -k golden   # then review `git diff`
+PEF_GX_REGEN_GOLDEN=1 .venv/bin/pytest tests/scoring -k golden   # then review `git diff`
 """
 
 from __future__ import annotations

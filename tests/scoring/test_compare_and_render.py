@@ -31,7 +31,17 @@ def _baseline_checks():
         elif c.columns == ("email",):
             c = replace(c, unexpected_count=5)
         out.append(c)
-    out.append(check("stg_orders", "not_null", ("customer_id",), "completeness", status="fail", unexpected=3, evaluated=2000))
+    out.append(
+        check(
+            "stg_orders",
+            "not_null",
+            ("customer_id",),
+            "completeness",
+            status="fail",
+            unexpected=3,
+            evaluated=2000,
+        )
+    )
     return out
 
 
@@ -69,7 +79,9 @@ def test_compare_deltas_and_changed_checks():
 
 def test_a_new_failing_check_counts_as_newly_failing():
     baseline = score_run(run([check("m", "unique", ("a",))]))
-    current = score_run(run([check("m", "unique", ("a",)), check("m", "not_null", ("a",), status="fail", unexpected=1)]))
+    current = score_run(
+        run([check("m", "unique", ("a",)), check("m", "not_null", ("a",), status="fail", unexpected=1)])
+    )
     result = compare(current, baseline)
     assert [c.kind for c in result.newly_failing] == ["not_null"]
     assert result.added_checks == 1
@@ -119,7 +131,9 @@ def test_golden_text_table(pr_view):
 
 def test_golden_badges(pr_view):
     files = {f.name: f.content for f in badge_files(pr_view)}
-    assert set(files) == {f"{k}.{ext}" for k in ["overall", *[r.key for r in pr_view.dimensions]] for ext in ("svg", "json")}
+    assert set(files) == {
+        f"{k}.{ext}" for k in ["overall", *[r.key for r in pr_view.dimensions]] for ext in ("svg", "json")
+    }
     assert_golden("badge_overall.svg", files["overall.svg"])
     assert_golden("badge_timeliness.svg", files["timeliness.svg"])
     assert_golden("badge_overall.json", files["overall.json"])
@@ -146,7 +160,7 @@ def test_every_badge_is_valid_svg_with_its_text_and_sizes(pr_view):
 def test_badge_escapes_and_stays_parseable():
     svg = render_svg('a<b>&"c', "x & y", "#e05d44", ident="weird id!")
     root = ET.fromstring(svg)
-    assert [t.text for t in root.iter(f"{SVG}text")][0] == 'a<b>&"c'
+    assert next(t.text for t in root.iter(f"{SVG}text")) == 'a<b>&"c'
 
 
 def test_badge_width_grows_with_text():

@@ -101,11 +101,17 @@ def test_manifest_widens_the_universe_and_skips_ephemeral_and_disabled_nodes():
                 "columns": {"customer_id": {}, "email": {}, "name": {}},
             },
             "model.pef_shop.unchecked": {"resource_type": "model", "name": "unchecked", "columns": {"x": {}}},
-            "model.pef_shop.eph": {"resource_type": "model", "name": "eph", "config": {"materialized": "ephemeral"}},
+            "model.pef_shop.eph": {
+                "resource_type": "model",
+                "name": "eph",
+                "config": {"materialized": "ephemeral"},
+            },
             "model.pef_shop.off": {"resource_type": "model", "name": "off", "config": {"enabled": False}},
             "test.pef_shop.not_null_x": {"resource_type": "test", "name": "not_null_x"},
         },
-        "sources": {"source.pef_shop.shop.raw": {"resource_type": "source", "name": "raw", "source_name": "shop"}},
+        "sources": {
+            "source.pef_shop.shop.raw": {"resource_type": "source", "name": "raw", "source_name": "shop"}
+        },
     }
     universe = build_universe(shop_checks(), manifest)
     assert "model.pef_shop.unchecked" in universe.nodes
