@@ -1,0 +1,213 @@
+"""The checkpoint: validate the suites against the relations of the current dbt target, write the results.
+
+`run_checkpoint(settings, select, exclude)` is what `pef-gx checkpoint` runs (after a `dbt build` someone
+else ran, e.g. the CI post-run step); `CheckpointStep` is the same checkpoint as a post-run step of
+`pef-gx build`, right after `dbt build`, carrying dbt's node results of the same build.
+
+Relations come from the manifest (database, schema, alias) of the dbt project's target/ folder. Each run
+writes `<root>/.pef-gx/results/<run_id>.json` and `latest.json` (pef_gx.results.writer), atomically and
+only when the run completed: a database that goes away mid-run raises DatabaseError (exit 2) and leaves
+the results folder as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pef_gx.artifacts.manifest import Manifest, Node, read_manifest
+from pef_gx.artifacts.profiles import Target
+from pef_gx.artifacts.project import DbtProject
+from pef_gx.artifacts.run_results import RunResults, read_run_results
+from pef_gx.errors import ConfigError, SuiteError
+from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
+from pef_gx.results.writer import write_run
+from pef_gx.runner.build import BuildContext, resolve
+from pef_gx.settings import Settings
+
+BUILT_TYPES = ("model", "seed", "snapshot")
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:6]}"
+
+
+def run_checkpoint(
+    settings: Settings,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    *,
+    command: str = "checkpoint",
+    project: DbtProject | None = None,
+    target: Target | None = None,
+    run_results: RunResults | None = None,
+    node_ids: Sequence[str] | None = None,
+    build_docs: bool = True,
+    write: bool = True,
+    detail_limit: int | None = None,
+) -> ValidationRun:
+    """Validate the suites of the selected nodes (all without select/exclude); returns the ValidationRun.
+
+    `node_ids` (instead of select/exclude) restricts to those nodes; `run_results` (default: the
+    project's target/run_results.json when present) supplies dbt's node results and invocation id.
+    """
+    from pef_gx.validation.checkpoint import count_rows, run_validations
+    from pef_gx.validation.engine import DETAIL_LIMIT, Relation
+    from pef_gx.validation.suites import load_suites
+
+    started = datetime.now(timezone.utc)
+    if project is None or target is None:
+        project, target = resolve(settings)
+    manifest = read_manifest(project.manifest_path)
+    suites = load_suites(settings.suites_dir)
+    if not suites and command == "checkpoint":
+        raise SuiteError(f"no expectation suites in {settings.suites_dir}", "run `pef-gx generate` first")
+    if run_results is None and command == "checkpoint" and project.run_results_path.is_file():
+        run_results = read_run_results(project.run_results_path)
+
+    wanted: set[str] | None = None
+    if node_ids is not None:
+        wanted = set(node_ids)
+    elif select or exclude:
+        from pef_gx.runner.generate import select_node_ids
+
+        wanted = set(select_node_ids(settings, project, manifest, select, exclude))
+
+    relations = {uid: _relation(node) for uid, node in manifest.nodes.items()}
+    suite_nodes = {s.name: _node_for_suite(s.name, s.node_id, manifest) for s in suites}
+    chosen = [s for s in suites if wanted is None or (suite_nodes[s.name] in wanted)]
+    by_suite: dict[str, Relation | None] = {s.name: relations.get(suite_nodes[s.name] or "") for s in chosen}
+
+    def resolve_ref(unique_id: str) -> str:
+        relation = relations.get(unique_id)
+        if relation is None:
+            raise SuiteError(
+                f"a check refers to {unique_id}, which is not in the manifest", "regenerate the suites"
+            )
+        return relation.sql
+
+    run_id = new_run_id(started)
+    outcome = run_validations(
+        target,
+        settings.gx_dir,
+        settings.suites_dir,
+        chosen,
+        by_suite,
+        resolve_ref,
+        run_id,
+        started,
+        build_docs=build_docs,
+        detail_limit=detail_limit or DETAIL_LIMIT,
+    )
+    counts = dict(outcome.row_counts)
+    built = _built_ids(run_results) if command == "build" else []
+    missing = [relations[uid] for uid in built if uid in relations and uid not in counts]
+    counts.update(count_rows(target, missing))
+    finished = datetime.now(timezone.utc)
+    run = ValidationRun(
+        run_id=run_id,
+        project=project.name,
+        target_name=target.name,
+        target_type=target.type,
+        schema=target.schema,
+        command=command,
+        started_at=started.isoformat(),
+        finished_at=finished.isoformat(),
+        elapsed_s=round((finished - started).total_seconds(), 3),
+        checks=outcome.checks,
+        dbt_invocation_id=run_results.invocation_id if run_results else None,
+        dbt_elapsed_s=run_results.elapsed_time if run_results else None,
+        dbt_nodes=_dbt_nodes(run_results),
+        relations=[RelationStats(node_id=uid, row_count=n) for uid, n in sorted(counts.items())],
+        data_docs_index=str(outcome.data_docs_index) if outcome.data_docs_index else None,
+    )
+    if write:
+        write_run(run, settings.root)
+    return run
+
+
+def _relation(node: Node) -> Any:
+    from pef_gx.validation.engine import Relation
+
+    keys = tuple(node.primary_key)
+    if not keys:
+        keys = tuple(c.name for c in node.columns.values() if _is_key(c.constraints))
+    return Relation(
+        node_id=node.unique_id,
+        name=node.name,
+        schema=str(node.schema or ""),
+        identifier=node.identifier,
+        database=node.database,
+        key_columns=keys,
+    )
+
+
+def _is_key(constraints: Sequence[Any]) -> bool:
+    return any(str(c.get("type")) in ("primary_key", "unique") for c in constraints if hasattr(c, "get"))
+
+
+def _node_for_suite(name: str, node_id: str | None, manifest: Manifest) -> str | None:
+    if node_id and node_id in manifest.nodes:
+        return node_id
+    for node in manifest.nodes.values():
+        if node.suite_name == name:
+            return node.unique_id
+    matches = manifest.by_name().get(name) or []
+    return matches[0] if len(matches) == 1 else None
+
+
+def _built_ids(run_results: RunResults | None) -> list[str]:
+    if run_results is None:
+        return []
+    return [
+        r.unique_id for r in run_results.results if r.resource_type in BUILT_TYPES and r.status == "success"
+    ]
+
+
+def _dbt_nodes(run_results: RunResults | None) -> list[DbtNodeRun]:
+    if run_results is None:
+        return []
+    return [
+        DbtNodeRun(r.unique_id, r.status, r.execution_time, r.message, r.failures, r.rows_affected)
+        for r in run_results.results
+    ]
+
+
+@dataclass
+class CheckpointStepResult:
+    run: ValidationRun | None
+    skipped: str | None = None  # why no checkpoint ran (no suites yet)
+    results_file: Path | None = None
+
+
+class CheckpointStep:
+    """Post-run step of `pef-gx build`: the checkpoint against what dbt just built."""
+
+    name = "checkpoint"
+
+    def run(self, context: BuildContext) -> CheckpointStepResult:
+        from pef_gx.validation.suites import suite_files
+
+        settings = context.settings
+        if not suite_files(settings.suites_dir):
+            return CheckpointStepResult(None, f"no suites in {settings.suites_dir} (run `pef-gx generate`)")
+        if not context.project.manifest_path.is_file():
+            raise ConfigError("dbt build wrote no manifest.json", "see dbt's output above")
+        node_ids = None
+        if context.select or context.exclude:
+            node_ids = _built_ids(context.run_results)
+        run = run_checkpoint(
+            settings,
+            command="build",
+            project=context.project,
+            target=context.target,
+            run_results=context.run_results,
+            node_ids=node_ids,
+        )
+        from pef_gx.results.writer import results_dir
+
+        return CheckpointStepResult(run, results_file=results_dir(settings.root) / f"{run.run_id}.json")

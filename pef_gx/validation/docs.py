@@ -1,0 +1,117 @@
+"""Data Docs: store each run's validation results, rebuild the GX site, make every page work offline.
+
+GX's page templates load bootstrap, jQuery, bootstrap-table, font-awesome and vega from CDNs. Viewed
+without a network they are unstyled and the index (a bootstrap-table filled by JavaScript) is empty.
+pef-gx does not ship copies of those libraries. Instead:
+
+- the look comes from CSS written for pef-gx, in gx/plugins/custom_data_docs/styles/
+  data_docs_custom_styles.css (GX inlines that file into every page itself);
+- after each build every page's remote <link>/<script>/<img> tags are removed and a small script of
+  our own (offline_script.html: the handful of jQuery/bootstrap-table calls the templates make) is
+  inlined, so tables, links and the index render from the page alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pef_gx.errors import OutputError
+
+_HERE = Path(__file__).parent
+DEFAULT_STYLES = (_HERE / "data_docs_custom_styles.css").read_text(encoding="utf-8")
+OFFLINE_SCRIPT = (_HERE / "offline_script.html").read_text(encoding="utf-8")
+MARKER = "<!-- pef-gx offline -->"
+
+_REMOTE_TAG = re.compile(
+    r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"'](?:https?:)?//[^\"']*[\"'][^>]*>(?:\s*</script>)?",
+    re.IGNORECASE,
+)
+_REMOTE_IMG = re.compile(
+    r"<img\b[^>]*\bsrc\s*=\s*[\"'](?:https?:)?//[^\"']*[\"'][^>]*/?>", re.IGNORECASE | re.DOTALL
+)
+_REMOTE_ATTR = re.compile(r"\b(?:src|href)\s*=\s*[\"'](?:https?:)?//", re.IGNORECASE)
+
+
+def store_results(
+    context: Any, outcomes: Sequence[tuple[str, str, Any]], run_name: str, run_time: datetime
+) -> list[Any]:
+    """Put (suite name, batch id, GX suite validation result) into the validation results store."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    keys = []
+    run_id = RunIdentifier(run_name=run_name, run_time=run_time)
+    for suite_name, batch_id, result in outcomes:
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+            run_id=run_id,
+            batch_identifier=batch_id,
+        )
+        result.meta = {**(result.meta or {}), "run_id": run_id, "validation_time": run_time}
+        context.validation_results_store.set(key, result)
+        keys.append(key)
+    return keys
+
+
+def build(context: Any, docs_dir: Path, resource_keys: Sequence[Any] | None = None) -> Path:
+    """Rebuild the local site (the new results and the index) and make it browsable offline."""
+    try:
+        context.build_data_docs(resource_identifiers=list(resource_keys) if resource_keys else None)
+    except OSError as exc:
+        raise OutputError(f"cannot write the Data Docs under {docs_dir}: {exc.strerror}") from None
+    make_offline(docs_dir)
+    return docs_dir / "index.html"
+
+
+def make_offline(docs_dir: Path) -> int:
+    """Rewrite every page not yet rewritten; returns how many pages changed."""
+    changed = 0
+    for page in docs_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if MARKER in text:
+            continue
+        new = offline_html(text)
+        _write_atomic(page, new)
+        changed += 1
+    return changed
+
+
+def offline_html(text: str) -> str:
+    text = _REMOTE_TAG.sub("", text)
+    text = _REMOTE_IMG.sub('<span class="pef-brand">Data Docs</span>', text)
+    head = text.find("<head>")
+    injection = f"{MARKER}\n{OFFLINE_SCRIPT}"
+    at = head + len("<head>") if head >= 0 else 0
+    return text[:at] + "\n" + injection + text[at:]
+
+
+def remote_references(text: str) -> list[str]:
+    """src/href attributes of non-anchor tags that would load something from the network."""
+    found = []
+    for match in re.finditer(r"<(\w+)\b[^>]*>", text):
+        tag = match[1].lower()
+        if tag == "a":
+            continue
+        if _REMOTE_ATTR.search(match[0]):
+            found.append(match[0][:120])
+    return found
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pef-", suffix=".html")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,489 @@
+"""Validate one suite against its relation with GX, cheaply, and turn the outcome into CheckResults.
+
+Per suite (one relation):
+
+1. One query for the relation's columns and one `count(*)`: a missing table or column becomes a check
+   with status "error" and the reason, without asking GX (which would fail the whole batch).
+2. GX runs the column and table expectations with result format BOOLEAN_ONLY: per-column aggregates of
+   one table come as one `SELECT sum(CASE ...)`, and no sample queries run. Unexpected-rows expectations
+   run with COMPLETE at the same cost (GX fetches their rows for any format), which gives their count
+   and a few rows. A check with a dbt `where:` runs on a query asset filtered by it (GX's row_condition
+   rejects raw SQL on SQL).
+3. Only the expectations that failed run again, result format BASIC with `partial_unexpected_count`
+   = the detail limit: their unexpected count, percent and a few values.
+4. dbt's warn_if / error_if turn the failure count into pass / warn / fail.
+
+A connection lost mid-run (server gone, backend terminated, DuckDB file gone or locked) is a
+DatabaseError (exit 2), never a row of failed checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pef_gx.artifacts.profiles import Target
+from pef_gx.errors import DatabaseError
+from pef_gx.results.model import CheckResult
+from pef_gx.validation.suites import UNEXPECTED_ROWS, Check, Suite
+from pef_gx.validation.thresholds import verdict
+
+DETAIL_LIMIT = 5  # unexpected values kept per failing check
+
+_GONE = re.compile(
+    r"terminating connection|server closed the connection|connection already closed|could not connect"
+    r"|connection to server|connection refused|ssl syscall error|no connection to the server"
+    r"|the connection is closed|could not receive data|connection not open|server process"
+    r"|io error|could not set lock|database does not exist|not a valid duckdb database|cannot open database"
+    r"|could not read enough bytes|no such file or directory",
+    re.IGNORECASE,
+)
+_SELECT_STAR = re.compile(r"^\s*select\s+\*\s+from\s", re.IGNORECASE)
+_SQL_WORDS = {
+    "where", "join", "inner", "left", "right", "full", "cross", "natural", "on", "group", "order", "having",
+    "limit", "offset", "union", "except", "intersect", "window", "qualify", "using", "lateral", "fetch",
+}  # fmt: skip
+_BATCH_ALIAS = re.compile(r"\{batch\}(\s+as)?\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+_context_lock = threading.Lock()  # GX's context is not made for concurrent data source edits
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Where a dbt node lives on the current target."""
+
+    node_id: str
+    name: str
+    schema: str
+    identifier: str
+    database: str | None = None
+    key_columns: tuple[str, ...] = ()
+
+    @property
+    def sql(self) -> str:
+        return f"{quote(self.schema)}.{quote(self.identifier)}"
+
+    @property
+    def display(self) -> str:
+        return f"{self.schema}.{self.identifier}"
+
+
+@dataclass
+class SuiteOutcome:
+    suite: Suite
+    relation: Relation | None
+    checks: list[CheckResult] = field(default_factory=list)
+    gx_result: Any = None  # ExpectationSuiteValidationResult for the Data Docs
+    row_count: int | None = None
+    elapsed_s: float = 0.0
+
+
+def quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def is_connection_lost(text: str) -> bool:
+    return bool(_GONE.search(text or ""))
+
+
+def lost(target: Target, what: str, exc: BaseException | str) -> DatabaseError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    hint = (
+        "is another process (dbt, a notebook) holding the DuckDB file, or was it removed? run again when it is free"
+        if target.type == "duckdb"
+        else "is the PostgreSQL server up and reachable? run `pef-gx checkpoint` again when it is"
+    )
+    return DatabaseError(f"lost the database ({target.describe()}) while {what}: {first[:200]}", hint)
+
+
+def validate_suite(
+    context: Any,
+    target: Target,
+    suite: Suite,
+    relation: Relation | None,
+    resolve: Callable[[str], str],
+    run_name: str,
+    detail_limit: int = DETAIL_LIMIT,
+) -> SuiteOutcome:
+    started = time.perf_counter()
+    outcome = SuiteOutcome(suite=suite, relation=relation)
+    if relation is None:
+        reason = f"suite '{suite.name}' names no dbt node of this project (node {suite.node_id or 'unknown'})"
+        outcome.checks = [_error(c, suite, None, reason) for c in suite.checks]
+        outcome.gx_result = _docs_result(suite, {}, {c.index: reason for c in suite.checks}, None, run_name)
+        outcome.elapsed_s = time.perf_counter() - started
+        return outcome
+    datasource = _datasource(context, target, suite.name)
+    try:
+        columns, row_count = _inspect(datasource, target, relation)
+        outcome.row_count = row_count
+        errors: dict[int, str] = {}
+        if columns is None:
+            reason = f"relation {relation.display} does not exist on target {target.name} (run dbt build?)"
+            errors = {c.index: reason for c in suite.checks}
+        else:
+            lower = {c.lower() for c in columns}
+            for check in suite.checks:
+                missing = [c for c in check.columns if c.lower() not in lower]
+                if missing:
+                    errors[check.index] = (
+                        f"column {', '.join(missing)} not in relation {relation.display} "
+                        f"(columns: {', '.join(sorted(columns))[:200]})"
+                    )
+        runnable = [c for c in suite.checks if c.index not in errors]
+        gx_results: dict[int, Any] = {}
+        meta = None
+        groups: dict[str | None, list[Check]] = {}
+        for check in runnable:
+            groups.setdefault(check.where if check.needs_filtered_batch else None, []).append(check)
+        for number, (where, checks) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] or "")):
+            batch = _batch(context, datasource, relation, where, number)
+            group_results, group_meta = _run_group(
+                batch, checks, relation, resolve, detail_limit, target, suite
+            )
+            gx_results.update(group_results)
+            meta = meta or group_meta
+        by_index = {c.index: c for c in suite.checks}
+        for index in sorted(by_index):
+            check = by_index[index]
+            if index in errors:
+                outcome.checks.append(_error(check, suite, relation, errors[index]))
+            else:
+                filtered = check.needs_filtered_batch
+                outcome.checks.append(
+                    _to_check_result(check, suite, relation, gx_results[index], None if filtered else row_count,
+                                     detail_limit)
+                )  # fmt: skip
+        outcome.gx_result = _docs_result(suite, gx_results, errors, meta, run_name)
+    finally:
+        _dispose(datasource)
+    outcome.elapsed_s = time.perf_counter() - started
+    per_check = outcome.elapsed_s / max(len(outcome.checks), 1)
+    outcome.checks = [_with_elapsed(c, per_check) for c in outcome.checks]
+    return outcome
+
+
+def _with_elapsed(result: CheckResult, elapsed: float) -> CheckResult:
+    from dataclasses import replace
+
+    return replace(result, elapsed_s=round(elapsed, 4))
+
+
+# --- GX plumbing ----------------------------------------------------------------------------------
+
+
+def _datasource(context: Any, target: Target, suite_name: str) -> Any:
+    from pef_gx.validation.context import connection_string, engine_kwargs
+
+    name = f"pef_gx__{suite_name}"
+    with _context_lock:
+        if name in context.data_sources.all():
+            context.data_sources.delete(name)
+        return context.data_sources.add_sql(
+            name=name, connection_string=connection_string(target), kwargs=engine_kwargs(target)
+        )
+
+
+def _dispose(datasource: Any) -> None:
+    """Give back every connection (DuckDB: release the file for the next dbt run)."""
+    with contextlib.suppress(Exception):  # best effort
+        datasource.get_engine().dispose()
+
+
+def _inspect(datasource: Any, target: Target, relation: Relation) -> tuple[list[str] | None, int | None]:
+    """(columns, row count) of the relation; (None, None) when it does not exist."""
+    import sqlalchemy as sa
+
+    try:
+        engine = datasource.get_engine()
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = :schema and table_name = :name order by ordinal_position"
+                ),
+                {"schema": relation.schema, "name": relation.identifier},
+            ).fetchall()
+            if not rows:
+                return None, None
+            count = conn.execute(sa.text(f"select count(*) from {relation.sql}")).scalar()
+            return [str(r[0]) for r in rows], int(count or 0)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        raise lost(target, f"reading {relation.display}", exc) from None
+
+
+def _batch(context: Any, datasource: Any, relation: Relation, where: str | None, number: int) -> Any:
+    with _context_lock:
+        if where is None:
+            asset = datasource.add_table_asset(
+                name=f"{relation.identifier}__{number}",
+                table_name=relation.identifier,
+                schema_name=relation.schema,
+            )
+        else:
+            asset = datasource.add_query_asset(
+                name=f"{relation.identifier}__where_{number}",
+                query=f"select * from {relation.sql} where {where}",
+            )
+        definition = asset.add_batch_definition_whole_table("all")
+    return definition.get_batch()
+
+
+def _expectation(check: Check, relation: Relation, resolve: Callable[[str], str]) -> Any:
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    kwargs = dict(check.kwargs)
+    if check.gx_type == UNEXPECTED_ROWS:
+        kwargs["unexpected_rows_query"] = rows_query(
+            str(kwargs.get("unexpected_rows_query") or ""), relation, resolve
+        )
+    meta = dict(check.expectation.get("meta") or {})
+    config = ExpectationConfiguration(type=check.gx_type, kwargs=kwargs, meta=meta)
+    return config.to_domain_obj()
+
+
+def rows_query(query: str, relation: Relation, resolve: Callable[[str], str]) -> str:
+    """Other relations resolved for this target; `select *` narrowed to the key columns when known."""
+    try:
+        from pef_gx.checks.sql_template import render_relations
+    except ImportError:  # pragma: no cover - the generate work ships it
+        render_relations = None
+    if render_relations is not None:
+        query = render_relations(query, resolve)
+    query = _alias_safe_batch(query)
+    if relation.key_columns and _SELECT_STAR.match(query):
+        keys = ", ".join(quote(c) for c in relation.key_columns)
+        query = _SELECT_STAR.sub(f"select {keys} from ", query, count=1)
+    return query
+
+
+def _alias_safe_batch(query: str) -> str:
+    """`{batch} as child` -> `(select * from {batch}) as child`.
+
+    Without a JOIN in the query GX renders `{batch}` as `(SELECT ...) AS subselect`, and an alias the
+    query gives the batch itself would then be a syntax error. Wrapping keeps both aliases legal.
+    """
+    try:
+        from great_expectations.expectations.metrics.query_metric_provider import _query_has_join_clause
+    except ImportError:  # pragma: no cover - GX moved it: keep the query as written
+        return query
+    if _query_has_join_clause(query):
+        return query
+
+    def wrap(match: re.Match[str]) -> str:
+        if match[2].lower() in _SQL_WORDS:
+            return match[0]
+        return f"(select * from {{batch}}) as {match[2]}"
+
+    return _BATCH_ALIAS.sub(wrap, query)
+
+
+def _validate(batch: Any, suite_name: str, expectations: list[Any], result_format: Any) -> Any:
+    import great_expectations as gx
+
+    suite = gx.ExpectationSuite(name=suite_name, expectations=expectations)
+    return batch.validate(suite, result_format=result_format)
+
+
+def _run_group(
+    batch: Any,
+    checks: Sequence[Check],
+    relation: Relation,
+    resolve: Callable[[str], str],
+    limit: int,
+    target: Target,
+    suite: Suite,
+) -> tuple[dict[int, Any], Any]:
+    results: dict[int, Any] = {}
+    meta = None
+    plain = [c for c in checks if c.gx_type != UNEXPECTED_ROWS]
+    rows = [c for c in checks if c.gx_type == UNEXPECTED_ROWS]
+    passes: list[tuple[list[Check], Any]] = [(plain, "BOOLEAN_ONLY"), (rows, "COMPLETE")]
+    failed: list[Check] = []
+    for group, result_format in passes:
+        if not group:
+            continue
+        outcome = _guarded(target, suite, lambda g=group, f=result_format: _validate(
+            batch, suite.name, [_expectation(c, relation, resolve) for c in g], f))  # fmt: skip
+        meta = meta or outcome.meta
+        for check, result in zip(group, outcome.results, strict=True):
+            _raise_if_lost(target, suite, result)
+            results[check.index] = result
+            if not result.success and check.gx_type != UNEXPECTED_ROWS and not _raised(result):
+                failed.append(check)
+    if failed:
+        detail_format = {"result_format": "BASIC", "partial_unexpected_count": limit}
+        outcome = _guarded(target, suite, lambda: _validate(
+            batch, suite.name, [_expectation(c, relation, resolve) for c in failed], detail_format))  # fmt: skip
+        for check, result in zip(failed, outcome.results, strict=True):
+            _raise_if_lost(target, suite, result)
+            results[check.index] = result
+    return results, meta
+
+
+def _guarded(target: Target, suite: Suite, run: Callable[[], Any]) -> Any:
+    try:
+        return run()
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        if is_connection_lost(str(exc)):
+            raise lost(target, f"validating suite '{suite.name}'", exc) from None
+        raise
+
+
+def _raised(result: Any) -> str | None:
+    """The exception message GX caught for this expectation, if any."""
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "the expectation raised an error")
+    for value in info.values():  # GX 1.x keys exception infos by metric id
+        if isinstance(value, Mapping) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "the expectation raised an error")
+        if getattr(value, "raised_exception", False):
+            return str(getattr(value, "exception_message", "") or "the expectation raised an error")
+    return None
+
+
+def _raise_if_lost(target: Target, suite: Suite, result: Any) -> None:
+    message = _raised(result)
+    if message and is_connection_lost(message):
+        raise lost(target, f"validating suite '{suite.name}'", message)
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+def _base(check: Check, suite: Suite, relation: Relation | None) -> dict[str, Any]:
+    node_id = check.node_id or (relation.node_id if relation else None) or suite.node_id or ""
+    return {
+        "check_id": check.check_id,
+        "suite": suite.name,
+        "node_id": node_id,
+        "node_name": relation.name if relation else node_id.split(".")[-1],
+        "columns": check.columns,
+        "kind": check.kind,
+        "expectation_type": check.gx_type,
+        "origin_type": check.origin_type,
+        "origin_ref": check.origin_ref,
+        "dimension": check.dimension,
+        "severity": check.severity,
+        "level": check.level,
+    }
+
+
+def _error(check: Check, suite: Suite, relation: Relation | None, reason: str) -> CheckResult:
+    return CheckResult(**_base(check, suite, relation), status="error", message=reason)
+
+
+def _json_safe(values: Sequence[Any]) -> tuple[Any, ...]:
+    def one(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        return value
+
+    return tuple(json.loads(json.dumps([one(v) for v in values], default=str)))
+
+
+def _to_check_result(
+    check: Check, suite: Suite, relation: Relation, result: Any, row_count: int | None, limit: int
+) -> CheckResult:
+    base = _base(check, suite, relation)
+    raised = _raised(result)
+    if raised:
+        return CheckResult(**base, status="error", message=f"GX could not run the check: {raised[:300]}")
+    details = dict(result.result or {})
+    element_count = details.get("element_count")
+    unexpected_count = details.get("unexpected_count")
+    unexpected_percent = details.get("unexpected_percent")
+    values: list[Any] = list(details.get("partial_unexpected_list") or [])[:limit]
+    if check.gx_type == UNEXPECTED_ROWS:
+        unexpected_count = details.get("observed_value")
+        rows = list((details.get("details") or {}).get("unexpected_rows") or [])[:limit]
+        values = [next(iter(r.values())) if isinstance(r, Mapping) and len(r) == 1 else r for r in rows]
+        element_count = row_count
+        if unexpected_count is not None and row_count:
+            unexpected_percent = 100.0 * unexpected_count / row_count
+    if result.success and unexpected_count is None and "mostly" not in check.kwargs:
+        unexpected_count = 0 if check.level == "row" else None  # BOOLEAN_ONLY: a pass without mostly is clean
+        unexpected_percent = 0.0 if check.level == "row" else None
+        element_count = element_count if element_count is not None else row_count
+    if element_count is None and check.level == "row":
+        element_count = row_count
+    if result.success:
+        status = "pass"
+    else:
+        failures = int(unexpected_count) if check.level == "row" and unexpected_count is not None else 1
+        status = verdict(failures, check.severity, check.warn_if, check.error_if)
+    message = None
+    if status != "pass":
+        observed = details.get("observed_value")
+        if unexpected_count is not None:
+            of = f" of {element_count}" if element_count is not None else ""
+            message = f"{unexpected_count} unexpected{of} rows"
+        elif observed is not None:
+            message = f"observed {json.dumps(observed, default=str)[:120]}"
+        else:
+            message = "expectation not met"
+    return CheckResult(
+        **base,
+        status=status,
+        element_count=element_count,
+        unexpected_count=unexpected_count,
+        unexpected_percent=round(float(unexpected_percent), 6) if unexpected_percent is not None else None,
+        unexpected_values=_json_safe(values) if status != "pass" else (),
+        message=message,
+    )
+
+
+def _docs_result(
+    suite: Suite, results: Mapping[int, Any], errors: Mapping[int, str], meta: Any, run_name: str
+) -> Any:
+    """One GX validation result per suite for the Data Docs: GX's results plus the checks that could not run."""
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    ordered = []
+    for check in suite.checks:
+        if check.index in results:
+            ordered.append(results[check.index])
+        else:
+            config = ExpectationConfiguration(
+                type=check.gx_type, kwargs=dict(check.kwargs), meta=dict(check.expectation.get("meta") or {})
+            )
+            ordered.append(
+                ExpectationValidationResult(
+                    success=False,
+                    expectation_config=config,
+                    exception_info={
+                        "raised_exception": True,
+                        "exception_message": errors.get(check.index, "not run"),
+                        "exception_traceback": None,
+                    },
+                )
+            )
+    successful = sum(1 for r in ordered if r.success)
+    statistics = {
+        "evaluated_expectations": len(ordered),
+        "successful_expectations": successful,
+        "unsuccessful_expectations": len(ordered) - successful,
+        "success_percent": 100.0 * successful / len(ordered) if ordered else None,
+    }
+    return ExpectationSuiteValidationResult(
+        success=successful == len(ordered),
+        results=ordered,
+        suite_name=suite.name,
+        statistics=statistics,
+        meta=dict(meta or {}),
+    )
