@@ -1,7 +1,9 @@
 """Volume and freshness anomalies with robust statistics (pure functions).
 
-Baseline: the median of the last `window` values that were not themselves anomalies; spread: the median
-absolute deviation scaled to a standard deviation (x 1.4826). A value is an anomaly when its distance from
+Baseline: from the last `window` values that were not themselves anomalies, the median, or (with at
+least 2 x min_history values) the Theil-Sen line through them, a median-based fit that follows a table's
+steady growth; spread: the median absolute deviation of the values around it, scaled to a standard
+deviation (x 1.4826). A value is an anomaly when its distance from
 the median exceeds `sensitivity` spreads AND a minimum absolute change AND a minimum share of the
 baseline, so a table that always has 1,000 rows does not alert on 1,003. A plain z-score (mean, standard
 deviation, 3 sigma) is kept here only for the benchmark (bench/anomaly_bench.py) to compare against.
@@ -49,13 +51,13 @@ def robust_verdict(
     min_abs_change: float = 0.0,
     min_rel_change: float = 0.0,
     direction: str = "both",  # both | up | down: which way counts (freshness lag: up only)
+    trend: bool = True,  # follow a steady growth (Theil-Sen line) instead of a flat median
 ) -> Verdict:
     """Judge `value` against `past` (oldest first; past anomalies already left out by the caller)."""
     recent = [float(v) for v in past if v is not None and not math.isnan(float(v))][-window:]
     if len(recent) < min_history:
         return Verdict(value, None, None, None, False, None, f"{len(recent)} past values, need {min_history}")
-    median = statistics.median(recent)
-    spread = statistics.median(abs(v - median) for v in recent) * MAD_TO_SIGMA
+    median, spread = _baseline(recent, trend and len(recent) >= 2 * min_history)
     delta = value - median
     score = delta / spread if spread > 0 else (0.0 if delta == 0 else math.copysign(math.inf, delta))
     floor = max(min_abs_change, min_rel_change * abs(median))
@@ -71,6 +73,21 @@ def robust_verdict(
     else:
         reason = f"{abs(score):.1f} MADs, threshold {threshold:g}" if allowed else "direction not watched"
     return Verdict(value, median, spread, score, is_anomaly, way if is_anomaly else None, reason)
+
+
+def _baseline(values: Sequence[float], trend: bool) -> tuple[float, float]:
+    """(expected next value, spread). Flat: the median. Trend: the Theil-Sen line (median of pairwise
+    slopes, median intercept) extrapolated one step; spread from the residuals' MAD either way."""
+    n = len(values)
+    slope = 0.0
+    if trend:
+        slope = statistics.median(
+            (values[j] - values[i]) / (j - i) for i in range(n) for j in range(i + 1, n)
+        )
+    intercept = statistics.median(v - slope * i for i, v in enumerate(values))
+    residuals = [v - (intercept + slope * i) for i, v in enumerate(values)]
+    spread = statistics.median(abs(r) for r in residuals) * MAD_TO_SIGMA
+    return intercept + slope * n, spread
 
 
 def robust_series(values: Sequence[float], **kwargs: float | int | str) -> list[bool]:

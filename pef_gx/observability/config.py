@@ -85,7 +85,7 @@ class AnomalyConfig:
     window: int = 30  # past runs in the baseline
     min_history: int = 5  # no verdict before this many past values
     min_abs_rows: float = 10  # a volume change smaller than this is never an anomaly
-    min_rel_change: float = 0.05  # ... nor one smaller than this share of the baseline
+    min_rel_change: float = 0.1  # ... nor one smaller than this share of the baseline
     min_abs_lag_hours: float = 6.0  # a freshness lag change smaller than this is never an anomaly
     stale_after_hours: float | None = None  # absolute rule: lag beyond this is stale, whatever the history
 

@@ -139,6 +139,7 @@ def judge_metric(
             min_history=config.min_history,
             min_abs_change=config.min_abs_lag_hours,
             direction="up",
+            trend=False,
         )
         if config.stale_after_hours is not None and value > config.stale_after_hours and not verdict.anomaly:
             verdict = Verdict(
