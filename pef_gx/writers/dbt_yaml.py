@@ -207,6 +207,7 @@ def _test_item(test: OwnedTest, dbt_version: str) -> Any:
         [("owned", True), ("check_id", test.spec.check_id), ("origin", test.spec.origin.type.value)]
     )
     config = CommentedMap([("meta", CommentedMap([("pef_gx", marker)]))])
+    config.fa.set_flow_style()
     if test.spec.severity.value == "warn":
         config.insert(0, "severity", "warn")
     body = CommentedMap()
