@@ -126,7 +126,7 @@ def infer_checks(
                         node.unique_id,
                         f"inference skipped: {table.row_count} rows (< infer.min_rows {cfg['min_rows']})",
                         side="gx",
-                    )  # fmt: skip
+                    )
                 )
                 continue
             out.specs.extend(_column_proposals(node, table, cfg))
@@ -190,7 +190,7 @@ def _column_proposals(node: Node, table: prof.TableProfile, cfg: Mapping[str, An
                     cols,
                     {"min_value": low, "max_value": high},
                     f"observed {_plain(col.min)} .. {_plain(col.max)}",
-                )  # fmt: skip
+                )
             )
         if col.family in ("date", "timestamp") and col.min is not None:
             low, high = _widen_dates(col.min, col.max, cfg["range_margin"])
@@ -201,7 +201,7 @@ def _column_proposals(node: Node, table: prof.TableProfile, cfg: Mapping[str, An
                     cols,
                     {"min_value": low, "max_value": high},
                     f"observed {_plain(col.min)} .. {_plain(col.max)}",
-                )  # fmt: skip
+                )
             )
         if col.family == "timestamp" and col.max is not None and table.now is not None:
             newest = col.max.replace(tzinfo=None) if isinstance(col.max, dt.datetime) else col.max
@@ -215,7 +215,7 @@ def _column_proposals(node: Node, table: prof.TableProfile, cfg: Mapping[str, An
                     cols,
                     {"datepart": "day", "interval": days},
                     f"newest value {age_days:.1f} days old",
-                )  # fmt: skip
+                )
             )
     return specs
 
@@ -252,7 +252,7 @@ def _relationship_proposals(
                             (col.name,),
                             {"to": parent.unique_id, "field": pcol.name},
                             f"every value is in {parent.name}.{pcol.name}",
-                        )  # fmt: skip
+                        )
                     )
                     break
     return specs

@@ -83,7 +83,7 @@ def profile_table(
                 slots.append((col, "pattern", name))
     row = _fetchone(conn, f"select {', '.join(select)} from {relation}")
     profile = TableProfile(relation, int(row[0]), profiles, statements=1, now=row[1])
-    for (col, what, name), value in zip(slots, row[2:]):
+    for (col, what, name), value in zip(slots, row[2:], strict=False):
         if what == "pattern":
             col.pattern_hits[str(name)] = int(value or 0)
         elif what in ("non_null", "distinct"):
