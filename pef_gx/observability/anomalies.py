@@ -66,7 +66,7 @@ def robust_verdict(
     is_anomaly = allowed and abs(delta) > floor and abs(score) > threshold
     if is_anomaly:
         reason = (
-            f"{value:g} vs median {median:g} ({'+' if delta > 0 else ''}{delta:g}, {abs(score):.1f} MADs)"
+            f"{value:g} vs expected {median:g} ({'+' if delta > 0 else ''}{delta:g}, {abs(score):.1f} MADs)"
         )
     elif abs(delta) <= floor:
         reason = f"change {delta:+g} within the minimum {floor:g}"
