@@ -108,7 +108,7 @@ def line_chart(
     height: int = 220,
 ) -> str:
     """An inline SVG line chart (no JavaScript) with a legend; None values leave a gap."""
-    left, right, top, bottom = 40, 10, 10, 30
+    left, right, top, bottom = 40, 44, 10, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(labels)
 

@@ -21,7 +21,7 @@ def _write_run(folder: Path, validation_run, name: str | None = None) -> Path:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
+def results_ws(tmp_path: Path) -> Path:
     """A folder with a results history (.pef-gx/results/) and no dbt project: scoring needs only results."""
     results = tmp_path / ".pef-gx" / "results"
     older = run(
@@ -36,18 +36,18 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_score_text_table_by_default(workspace: Path):
-    result = run_cli("score", "--no-html", cwd=workspace)
+def test_score_text_table_by_default(results_ws: Path):
+    result = run_cli("score", "--no-html", cwd=results_ws)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("pef-gx scores: pef_shop, run run-1 on duckdb")
     assert "timeliness    not measured" in result.stdout
     assert "overall               86.6" in result.stdout
 
 
-def test_score_json_is_machine_readable_and_reproducible(workspace: Path):
-    first = run_cli("score", "--format", "json", "--no-html", cwd=workspace)
+def test_score_json_is_machine_readable_and_reproducible(results_ws: Path):
+    first = run_cli("score", "--format", "json", "--no-html", cwd=results_ws)
     second = run_cli(
-        "score", "--format", "json", "--no-html", "--results", ".pef-gx/results/run-1.json", cwd=workspace
+        "score", "--format", "json", "--no-html", "--results", ".pef-gx/results/run-1.json", cwd=results_ws
     )
     assert first.returncode == 0 and second.returncode == 0
     data = json.loads(first.stdout)
@@ -63,29 +63,29 @@ def test_score_json_is_machine_readable_and_reproducible(workspace: Path):
 
 
 @pytest.mark.parametrize(("threshold", "code"), [("86", 0), ("86.6", 0), ("90", 1), ("100", 1), ("0", 0)])
-def test_fail_under_exit_codes(workspace: Path, threshold: str, code: int):
-    result = run_cli("score", "--no-html", "--fail-under", threshold, cwd=workspace)
+def test_fail_under_exit_codes(results_ws: Path, threshold: str, code: int):
+    result = run_cli("score", "--no-html", "--fail-under", threshold, cwd=results_ws)
     assert result.returncode == code, result.stderr
     if code:
         assert f"below --fail-under {threshold}" in result.stderr
 
 
-def test_fail_under_out_of_range_is_exit_2(workspace: Path):
-    result = run_cli("score", "--no-html", "--fail-under", "120", cwd=workspace)
+def test_fail_under_out_of_range_is_exit_2(results_ws: Path):
+    result = run_cli("score", "--no-html", "--fail-under", "120", cwd=results_ws)
     assert result.returncode == 2
     assert (
         "Invalid value for '--fail-under'" in result.stderr and "less than or equal to 100" in result.stderr
     )
 
 
-def test_markdown_against_a_baseline_saved_with_out(workspace: Path, tmp_path: Path):
+def test_markdown_against_a_baseline_saved_with_out(results_ws: Path, tmp_path: Path):
     baseline = tmp_path / "main-scores.json"
     saved = run_cli(
-        "score", "--no-html", "--results", ".pef-gx/results/run-0.json", "--out", str(baseline), cwd=workspace
+        "score", "--no-html", "--results", ".pef-gx/results/run-0.json", "--out", str(baseline), cwd=results_ws
     )
     assert saved.returncode == 0, saved.stderr
     assert json.loads(baseline.read_text())["run_id"] == "run-0"
-    result = run_cli("score", "--no-html", "--format", "markdown", "--baseline", str(baseline), cwd=workspace)
+    result = run_cli("score", "--no-html", "--format", "markdown", "--baseline", str(baseline), cwd=results_ws)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("<!-- pef-gx-report -->\n")
     assert "### Data quality: 86.6 ▼ -13.4" in result.stdout
@@ -93,40 +93,40 @@ def test_markdown_against_a_baseline_saved_with_out(workspace: Path, tmp_path: P
     assert "compared with main run `run-0`" in result.stdout
 
 
-def test_a_results_file_works_as_baseline_too(workspace: Path):
+def test_a_results_file_works_as_baseline_too(results_ws: Path):
     result = run_cli(
-        "score", "--no-html", "--format", "json", "--baseline", ".pef-gx/results/run-0.json", cwd=workspace
+        "score", "--no-html", "--format", "json", "--baseline", ".pef-gx/results/run-0.json", cwd=results_ws
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["comparison"]["baseline_run_id"] == "run-0"
 
 
-def test_missing_baseline_is_a_clear_error(workspace: Path):
+def test_missing_baseline_is_a_clear_error(results_ws: Path):
     result = run_cli(
-        "score", "--no-html", "--baseline", "main-scores.json", "--out", "new.json", cwd=workspace
+        "score", "--no-html", "--baseline", "main-scores.json", "--out", "new.json", cwd=results_ws
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: baseline main-scores.json not found")
     assert "pef-gx score --out main-scores.json" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
-    assert not (workspace / "new.json").exists()  # nothing half-written
+    assert not (results_ws / "new.json").exists()  # nothing half-written
 
 
-def test_baseline_from_another_project_is_a_clear_error(workspace: Path):
+def test_baseline_from_another_project_is_a_clear_error(results_ws: Path):
     other = _write_run(
-        workspace / "elsewhere",
+        results_ws / "elsewhere",
         run([check("x", "unique", ("a",), project="web")], "w-1", project="web_analytics"),
     )
-    result = run_cli("score", "--no-html", "--baseline", str(other), cwd=workspace)
+    result = run_cli("score", "--no-html", "--baseline", str(other), cwd=results_ws)
     assert result.returncode == 2
     assert "baseline is from project 'web_analytics', these results from 'pef_shop'" in result.stderr
     assert result.stdout == ""
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"kind": "something else"}', "[]"])
-def test_unreadable_baseline_is_a_clear_error(workspace: Path, content: str):
-    (workspace / "bad.json").write_text(content)
-    result = run_cli("score", "--no-html", "--baseline", "bad.json", cwd=workspace)
+def test_unreadable_baseline_is_a_clear_error(results_ws: Path, content: str):
+    (results_ws / "bad.json").write_text(content)
+    result = run_cli("score", "--no-html", "--baseline", "bad.json", cwd=results_ws)
     assert result.returncode == 2 and result.stderr.startswith("error: baseline bad.json")
     assert len(result.stderr.strip().splitlines()) == 1
 
@@ -137,36 +137,36 @@ def test_missing_results_file_says_to_build_first(tmp_path: Path):
     assert "latest.json not found" in result.stderr and "run `pef-gx build` first" in result.stderr
 
 
-def test_unknown_format_suggests(workspace: Path):
-    result = run_cli("score", "--format", "markdwn", cwd=workspace)
+def test_unknown_format_suggests(results_ws: Path):
+    result = run_cli("score", "--format", "markdwn", cwd=results_ws)
     assert result.returncode == 2 and "did you mean 'markdown'" in result.stderr
 
 
-def test_score_writes_html_page_beside_data_docs(workspace: Path):
-    result = run_cli("score", cwd=workspace)
+def test_score_writes_html_page_beside_data_docs(results_ws: Path):
+    result = run_cli("score", cwd=results_ws)
     assert result.returncode == 0, result.stderr
-    page = workspace / "gx" / "uncommitted" / "data_docs" / "local_site" / "pef-gx-scores.html"
+    page = results_ws / "gx" / "uncommitted" / "data_docs" / "local_site" / "pef-gx-scores.html"
     assert f"scores page: {page}" in result.stderr
     html = page.read_text()
     assert "Data quality scores: pef_shop" in html and 'id="trend"' in html  # two runs: a trend
 
 
-def test_badge_writes_svgs_and_endpoint_json(workspace: Path):
-    result = run_cli("badge", "--out", "badges", cwd=workspace)
+def test_badge_writes_svgs_and_endpoint_json(results_ws: Path):
+    result = run_cli("badge", "--out", "badges", cwd=results_ws)
     assert result.returncode == 0, result.stderr
-    files = sorted(p.name for p in (workspace / "badges").iterdir())
+    files = sorted(p.name for p in (results_ws / "badges").iterdir())
     dims = ["accuracy", "completeness", "consistency", "overall", "timeliness", "uniqueness", "validity"]
     assert files == sorted([f"{d}.svg" for d in dims] + [f"{d}.json" for d in dims])
-    for svg in (workspace / "badges").glob("*.svg"):
+    for svg in (results_ws / "badges").glob("*.svg"):
         ET.parse(svg)  # every SVG parses
-    assert json.loads((workspace / "badges" / "timeliness.json").read_text())["message"] == "not measured"
-    assert "#9f9f9f" in (workspace / "badges" / "timeliness.svg").read_text()
+    assert json.loads((results_ws / "badges" / "timeliness.json").read_text())["message"] == "not measured"
+    assert "#9f9f9f" in (results_ws / "badges" / "timeliness.svg").read_text()
 
 
-def test_badge_default_folder_and_bad_out(workspace: Path):
-    assert run_cli("badge", cwd=workspace).returncode == 0
-    assert (workspace / ".pef-gx" / "badges" / "overall.svg").is_file()
-    (workspace / "a-file").write_text("x")
-    result = run_cli("badge", "--out", "a-file", cwd=workspace)
+def test_badge_default_folder_and_bad_out(results_ws: Path):
+    assert run_cli("badge", cwd=results_ws).returncode == 0
+    assert (results_ws / ".pef-gx" / "badges" / "overall.svg").is_file()
+    (results_ws / "a-file").write_text("x")
+    result = run_cli("badge", "--out", "a-file", cwd=results_ws)
     assert result.returncode == 2 and "is a file, not a folder" in result.stderr
-    assert (workspace / "a-file").read_text() == "x"
+    assert (results_ws / "a-file").read_text() == "x"
