@@ -89,7 +89,7 @@ KINDS: dict[str, Kind] = {
         Kind("match_regex", "expect_column_values_to_match_regex", "validity", "row",
              ("pef_gx_match_regex", "dbt_expectations.expect_column_values_to_match_regex"),
              "pef_gx_match_regex", "values match a regular expression (NULL passes)"),
-        Kind("data_type", "expect_column_values_to_be_of_type", "validity", "table", (), None,
+        Kind("data_type", "expect_column_values_to_be_in_type_list", "validity", "table", (), None,
              "column has the contract's data type"),
         Kind("equal_rowcount", _ROWS, "consistency", "table",
              ("equal_rowcount", "dbt_utils.equal_rowcount"), None, "same row count as another relation"),
@@ -255,6 +255,31 @@ def dbt_params(
 # ---------------------------------------------------------------------------------------------------
 # neutral -> GX
 
+# A contract data type -> the SQLAlchemy type class names GX may see for it: PostgreSQL reflects the SQL
+# names (INTEGER, VARCHAR, ...), duckdb-engine partly the generic ones (Integer, String). GX skips names
+# its dialect module does not know, so listing both kinds works on both backends.
+_TYPE_FAMILIES = (
+    (("interval",), ["INTERVAL", "Interval"]),
+    (("bigint", "int8", "hugeint", "ubigint"), ["BIGINT", "INTEGER", "BigInteger", "Integer"]),
+    (("smallint", "int2", "tinyint"), ["SMALLINT", "INTEGER", "SmallInteger", "Integer"]),
+    (("int",), ["INTEGER", "BIGINT", "SMALLINT", "Integer", "BigInteger", "SmallInteger"]),
+    (("char", "text", "string"), ["VARCHAR", "TEXT", "CHAR", "String"]),
+    (("numeric", "decimal"), ["NUMERIC", "DECIMAL", "Numeric"]),
+    (("double", "float", "real"), ["DOUBLE_PRECISION", "REAL", "FLOAT", "DOUBLE", "Float", "Double"]),
+    (("timestamp", "datetime"), ["TIMESTAMP", "DateTime"]),
+    (("date",), ["DATE", "Date"]),
+    (("bool",), ["BOOLEAN", "Boolean"]),
+)
+
+
+def type_names(data_type: str) -> list[str]:
+    """GX type names (for expect_column_values_to_be_in_type_list) of a dbt contract data type."""
+    base = data_type.strip().lower().split("(")[0].strip()
+    for words, names in _TYPE_FAMILIES:
+        if any(w in base for w in words):
+            return list(names)
+    return [base.upper()]
+
 
 def _q(spec: CheckSpec, quoting: Mapping[str, bool | None] | None, column: str) -> str:
     return sql.escape_braces(sql.quote_ident(column, (quoting or {}).get(column)))
@@ -370,7 +395,7 @@ def gx_expectation(
     if k == "match_regex":
         return KINDS[k].gx_type, {"column": column, "regex": p["regex"]}
     if k == "data_type":
-        return KINDS[k].gx_type, {"column": column, "type_": p["type"]}
+        return KINDS[k].gx_type, {"column": column, "type_list": type_names(str(p["type"]))}
     if k == "gx_native":
         return str(p["expectation_type"]), dict(p.get("kwargs") or {})
     return UNEXPECTED_ROWS, {"unexpected_rows_query": _rows_query(spec, quoting, key_columns)}
