@@ -66,4 +66,13 @@ def build(
         f"dbt build: {summary} in {outcome.run_results.elapsed_time if outcome.run_results else 0:.1f}s"
     )
     out.print(f"artifacts: {outcome.artifacts_dir}")
-    return 1 if outcome.dbt_failed else 0
+    checks_failed = False
+    step = outcome.step_results.get("checkpoint")
+    if step is not None and step.run is not None:
+        from pef_gx.cli.checkpoint_cmd import render_validation_run
+
+        render_validation_run(step.run, quiet, step.results_file)
+        checks_failed = bool(step.run.failed_errors)
+    elif step is not None and step.skipped:
+        out.print(f"GX checkpoint skipped: {step.skipped}")
+    return 1 if outcome.dbt_failed or checks_failed else 0

@@ -12,8 +12,12 @@ the results folder as it was.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +27,7 @@ from pef_gx.artifacts.manifest import Manifest, Node, read_manifest
 from pef_gx.artifacts.profiles import Target
 from pef_gx.artifacts.project import DbtProject
 from pef_gx.artifacts.run_results import RunResults, read_run_results
-from pef_gx.errors import ConfigError, SuiteError
+from pef_gx.errors import ArtifactError, ConfigError, SuiteError
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.results.writer import write_run
 from pef_gx.runner.build import BuildContext, resolve
@@ -211,3 +215,46 @@ class CheckpointStep:
         from pef_gx.results.writer import results_dir
 
         return CheckpointStepResult(run, results_file=results_dir(settings.root) / f"{run.run_id}.json")
+
+
+# --- Data Docs (`pef-gx docs`) ---------------------------------------------------------------------
+
+
+def docs_index(settings: Settings, rebuild: bool = False) -> Path:
+    """The Data Docs index.html; ArtifactError when no checkpoint built it yet."""
+    from pef_gx.validation.checkpoint import build_docs_only
+    from pef_gx.validation.context import gx_paths
+
+    if rebuild:
+        return build_docs_only(settings.gx_dir, settings.suites_dir)
+    index = gx_paths(settings.gx_dir, settings.suites_dir).docs_index
+    if not index.is_file():
+        raise ArtifactError(
+            f"no Data Docs at {index}",
+            "run `pef-gx checkpoint` or `pef-gx build` (or `pef-gx docs --rebuild`)",
+        )
+    return index
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_docs(folder: Path, port: int = 8008) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 (only) in a background thread; yields the URL of index.html."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve on 127.0.0.1:{port}: {exc.strerror}", "pass another --port"
+        ) from None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()

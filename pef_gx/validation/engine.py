@@ -121,52 +121,72 @@ def validate_suite(
         return outcome
     datasource = _datasource(context, target, suite.name)
     try:
-        columns, row_count = _inspect(datasource, target, relation)
-        outcome.row_count = row_count
-        errors: dict[int, str] = {}
-        if columns is None:
-            reason = f"relation {relation.display} does not exist on target {target.name} (run dbt build?)"
-            errors = {c.index: reason for c in suite.checks}
-        else:
-            lower = {c.lower() for c in columns}
-            for check in suite.checks:
-                missing = [c for c in check.columns if c.lower() not in lower]
-                if missing:
-                    errors[check.index] = (
-                        f"column {', '.join(missing)} not in relation {relation.display} "
-                        f"(columns: {', '.join(sorted(columns))[:200]})"
-                    )
-        runnable = [c for c in suite.checks if c.index not in errors]
-        gx_results: dict[int, Any] = {}
-        meta = None
-        groups: dict[str | None, list[Check]] = {}
-        for check in runnable:
-            groups.setdefault(check.where if check.needs_filtered_batch else None, []).append(check)
-        for number, (where, checks) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] or "")):
-            batch = _batch(context, datasource, relation, where, number)
-            group_results, group_meta = _run_group(
-                batch, checks, relation, resolve, detail_limit, target, suite
-            )
-            gx_results.update(group_results)
-            meta = meta or group_meta
-        by_index = {c.index: c for c in suite.checks}
-        for index in sorted(by_index):
-            check = by_index[index]
-            if index in errors:
-                outcome.checks.append(_error(check, suite, relation, errors[index]))
-            else:
-                filtered = check.needs_filtered_batch
-                outcome.checks.append(
-                    _to_check_result(check, suite, relation, gx_results[index], None if filtered else row_count,
-                                     detail_limit)
-                )  # fmt: skip
-        outcome.gx_result = _docs_result(suite, gx_results, errors, meta, run_name)
+        _validate_relation(
+            context, target, suite, relation, datasource, resolve, detail_limit, outcome, run_name
+        )
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        if is_connection_lost(str(exc)):
+            raise lost(target, f"validating suite '{suite.name}'", exc) from None
+        raise
     finally:
         _dispose(datasource)
     outcome.elapsed_s = time.perf_counter() - started
     per_check = outcome.elapsed_s / max(len(outcome.checks), 1)
     outcome.checks = [_with_elapsed(c, per_check) for c in outcome.checks]
     return outcome
+
+
+def _validate_relation(
+    context: Any,
+    target: Target,
+    suite: Suite,
+    relation: Relation,
+    datasource: Any,
+    resolve: Callable[[str], str],
+    detail_limit: int,
+    outcome: SuiteOutcome,
+    run_name: str,
+) -> None:
+    columns, row_count = _inspect(datasource, target, relation)
+    outcome.row_count = row_count
+    errors: dict[int, str] = {}
+    if columns is None:
+        reason = f"relation {relation.display} does not exist on target {target.name} (run dbt build?)"
+        errors = {c.index: reason for c in suite.checks}
+    else:
+        lower = {c.lower() for c in columns}
+        for check in suite.checks:
+            missing = [c for c in check.columns if c.lower() not in lower]
+            if missing:
+                errors[check.index] = (
+                    f"column {', '.join(missing)} not in relation {relation.display} "
+                    f"(columns: {', '.join(sorted(columns))[:200]})"
+                )
+    runnable = [c for c in suite.checks if c.index not in errors]
+    gx_results: dict[int, Any] = {}
+    meta = None
+    groups: dict[str | None, list[Check]] = {}
+    for check in runnable:
+        groups.setdefault(check.where if check.needs_filtered_batch else None, []).append(check)
+    for number, (where, checks) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] or "")):
+        batch = _batch(context, datasource, relation, where, number)
+        group_results, group_meta = _run_group(batch, checks, relation, resolve, detail_limit, target, suite)
+        gx_results.update(group_results)
+        meta = meta or group_meta
+    by_index = {c.index: c for c in suite.checks}
+    for index in sorted(by_index):
+        check = by_index[index]
+        if index in errors:
+            outcome.checks.append(_error(check, suite, relation, errors[index]))
+        else:
+            filtered = check.needs_filtered_batch
+            outcome.checks.append(
+                _to_check_result(check, suite, relation, gx_results[index], None if filtered else row_count,
+                                 detail_limit)
+            )  # fmt: skip
+    outcome.gx_result = _docs_result(suite, gx_results, errors, meta, run_name)
 
 
 def _with_elapsed(result: CheckResult, elapsed: float) -> CheckResult:
@@ -224,7 +244,7 @@ def _batch(context: Any, datasource: Any, relation: Relation, where: str | None,
     with _context_lock:
         if where is None:
             asset = datasource.add_table_asset(
-                name=f"{relation.identifier}__{number}",
+                name=relation.identifier,
                 table_name=relation.identifier,
                 schema_name=relation.schema,
             )

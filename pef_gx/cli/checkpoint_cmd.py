@@ -1,0 +1,85 @@
+"""`pef-gx checkpoint`: validate the GX suites against the tables of the current dbt target."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from pef_gx.cli import options
+from pef_gx.cli.app import app
+from pef_gx.cli.console import console
+
+_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+
+
+def render_validation_run(run: Any, quiet: bool = False, results_file: Path | None = None) -> None:
+    """The checkpoint summary: checks that did not pass, counts by verdict, where results and docs are."""
+    out = console()
+    problems = [c for c in run.checks if c.status != "pass"]
+    if problems and not quiet:
+        from rich.table import Table
+
+        table = Table(title="GX checks that did not pass")
+        for column in ("status", "severity", "suite", "check", "column(s)", "detail"):
+            table.add_column(column)
+        order = {"error": 0, "fail": 1, "warn": 2}
+        for check in sorted(problems, key=lambda c: (order.get(c.status, 3), c.suite, c.expectation_type)):
+            style = _STYLE.get(check.status, "")
+            detail = check.message or ""
+            if check.unexpected_values:
+                detail += f"; e.g. {', '.join(str(v) for v in check.unexpected_values[:3])}"
+            table.add_row(
+                f"[{style}]{check.status}[/]",
+                check.severity,
+                check.suite,
+                check.kind if check.kind != check.expectation_type else check.expectation_type,
+                ", ".join(check.columns),
+                detail[:100],
+            )
+        out.print(table)
+    counts = Counter(c.status for c in run.checks)
+    summary = (
+        ", ".join(f"{counts[s]} {s}" for s in ("pass", "warn", "fail", "error") if counts[s]) or "no checks"
+    )
+    failing = len(run.failed_errors)
+    verdict = (
+        f"[red]{failing} error-severity check(s) failed[/]"
+        if failing
+        else "[green]no error-severity failure[/]"
+    )
+    out.print(
+        f"GX checkpoint on {run.target_type} ({run.target_name}): {summary} in {run.elapsed_s:.1f}s; {verdict}"
+    )
+    if results_file:
+        out.print(f"results: {results_file}")
+    if run.data_docs_index:
+        out.print(f"Data Docs: {run.data_docs_index}")
+
+
+@app.command()
+def checkpoint(
+    project_dir: Path | None = options.ProjectDir,
+    profiles_dir: Path | None = options.ProfilesDir,
+    target: str | None = options.Target,
+    select: list[str] | None = options.Select,
+    exclude: list[str] | None = options.Exclude,
+    no_docs: bool = typer.Option(False, "--no-docs", help="Do not rebuild the Data Docs site."),
+    quiet: bool = options.Quiet,
+) -> int:
+    """Validate the suites in suites/ against the relations dbt built (manifest of the current target).
+
+    Runs after a `dbt build` someone else ran (e.g. in CI); `pef-gx build` runs it by itself.
+    Exit 1 when a check of severity error fails; warnings are reported and exit 0.
+
+    Example: pef-gx checkpoint --target postgres --select marts
+    """
+    from pef_gx.results.writer import results_dir
+    from pef_gx.runner.checkpoint import run_checkpoint
+
+    settings = options.settings_from(project_dir, profiles_dir, target)
+    run = run_checkpoint(settings, select or (), exclude or (), build_docs=not no_docs)
+    render_validation_run(run, quiet, results_dir(settings.root) / f"{run.run_id}.json")
+    return 1 if run.failed_errors else 0
