@@ -81,11 +81,19 @@ def test_fail_under_out_of_range_is_exit_2(results_ws: Path):
 def test_markdown_against_a_baseline_saved_with_out(results_ws: Path, tmp_path: Path):
     baseline = tmp_path / "main-scores.json"
     saved = run_cli(
-        "score", "--no-html", "--results", ".pef-gx/results/run-0.json", "--out", str(baseline), cwd=results_ws
+        "score",
+        "--no-html",
+        "--results",
+        ".pef-gx/results/run-0.json",
+        "--out",
+        str(baseline),
+        cwd=results_ws,
     )
     assert saved.returncode == 0, saved.stderr
     assert json.loads(baseline.read_text())["run_id"] == "run-0"
-    result = run_cli("score", "--no-html", "--format", "markdown", "--baseline", str(baseline), cwd=results_ws)
+    result = run_cli(
+        "score", "--no-html", "--format", "markdown", "--baseline", str(baseline), cwd=results_ws
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("<!-- pef-gx-report -->\n")
     assert "### Data quality: 86.6 ▼ -13.4" in result.stdout

@@ -61,7 +61,10 @@ def _history_runs():
     base = shop_checks()
     runs = []
     for day, broken in ((22, 4), (23, 3), (24, 1)):
-        checks = [replace(c, status="fail", unexpected_count=50) if i < broken and c.level == "row" else c for i, c in enumerate(base)]
+        checks = [
+            replace(c, status="fail", unexpected_count=50) if i < broken and c.level == "row" else c
+            for i, c in enumerate(base)
+        ]
         runs.append(run(checks, f"run-{day}", started_at=f"2026-11-{day}T10:00:00Z"))
     runs.append(run(base, "run-25", started_at="2026-11-25T10:00:00Z"))
     return runs
@@ -110,8 +113,15 @@ def test_badges_render_and_estimated_widths_match_the_browser(tmp_path: Path):
     """Measure every label and message with the browser's real font and compare with our width table."""
     view = build_view(score_run(run(shop_checks())))
     files = {f.name: f.content for f in badge_files(view)}
-    texts = sorted({t.text for svg in files.values() if svg.startswith("<svg") for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")})
-    texts += ["0.0", "100", "99.9", "12.5"] + list(DIMENSIONS)
+    texts = sorted(
+        {
+            t.text
+            for svg in files.values()
+            if svg.startswith("<svg")
+            for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+        }
+    )
+    texts += ["0.0", "100", "99.9", "12.5", *DIMENSIONS]
     measuring = "".join(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="20"><text data-t="{esc(t)}" '
         f'font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11" x="0" y="14">{esc(t)}</text></svg>'
