@@ -59,9 +59,13 @@ def _text(data: dict[str, Any]) -> None:
     from pef_gx.cli.console import console
 
     out = console()
+
+    def say(text: str) -> None:
+        out.print(text, markup=False)
+
     overall, nodes = data["overall"], data["nodes"]
-    out.print(f"{data['runs']} runs from {data['first_run']} to {data['last_run']}")
-    out.print(
+    say(f"{data['runs']} runs from {data['first_run']} to {data['last_run']}")
+    say(
         f"runs succeeded: {_pct(overall['success_rate'])} ({overall['failed']} failed, trend {overall['trend'] or 'n/a'});"
         f" node executions succeeded: {_pct(nodes['success_rate'])} ({nodes['failed']} failed)"
     )
@@ -79,23 +83,19 @@ def _text(data: dict[str, Any]) -> None:
                 f"{m['latest_time_s']:.2f}",
             )
         out.print(table)
-    out.print(
+    say(
         "slowest models: "
         + (", ".join(f"{m['name']} {m['median_time_s']:.2f}s" for m in data["slowest"]) or "none")
     )
-    out.print("execution-time regressions:" + ("" if data["regressions"] else " none"))
+    say("execution-time regressions:" + ("" if data["regressions"] else " none"))
     for r in data["regressions"]:
-        out.print(
-            f"  {r['name']}: {r['latest_s']:.2f}s vs median {r['baseline_s']:.2f}s (+{r['delta_s']:.2f}s)"
-        )
-    out.print("flapping checks:" + ("" if data["flapping"] else " none"))
+        say(f"  {r['name']}: {r['latest_s']:.2f}s vs median {r['baseline_s']:.2f}s (+{r['delta_s']:.2f}s)")
+    say("flapping checks:" + ("" if data["flapping"] else " none"))
     for f in data["flapping"]:
-        out.print(f"  {f['name']} ({f['source']}): {f['flips']} flips, {f['history']}")
-    out.print("anomalies:" + ("" if data["anomalies"] else " none"))
+        say(f"  {f['name']} ({f['source']}): {f['flips']} flips, {f['history']}")
+    say("anomalies:" + ("" if data["anomalies"] else " none"))
     for a in data["anomalies"]:
-        out.print(
-            f"  {a['name']} {a['metric']} = {a['value']:g} (baseline {a['baseline']}) in run {a['run_id']}"
-        )
-    out.print("hints:" + ("" if data["hints"] else " none"))
+        say(f"  {a['name']} {a['metric']} = {a['value']:g} (baseline {a['baseline']}) in run {a['run_id']}")
+    say("hints:" + ("" if data["hints"] else " none"))
     for h in data["hints"]:
-        out.print(f"  [{h['kind']}] {h['message']}")
+        say(f"  [{h['kind']}] {h['message']}")

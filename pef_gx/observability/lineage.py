@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pef_gx.artifacts.json_artifact import load_artifact
+from pef_gx.artifacts.run_results import node_name
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Lineage:
 
     def name(self, node_id: str) -> str:
         info = self.nodes.get(node_id)
-        return info.name if info else node_id.split(".")[-1]
+        return info.name if info else node_name(node_id)
 
     def models_of(self, node_ids: Iterable[str]) -> list[str]:
         return sorted(n for n in node_ids if n.split(".", 1)[0] in ("model", "seed", "snapshot"))
