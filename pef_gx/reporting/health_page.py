@@ -28,6 +28,11 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
+def _when(text: object) -> str:
+    """2026-10-04T06:00:00.000000Z -> 2026-10-04 06:00 (UTC)."""
+    return str(text or "")[:16].replace("T", " ")
+
+
 def _rate_cell(rate: Mapping[str, Any]) -> str:
     return f"{bar(rate.get('success_rate'))}{esc(_pct(rate.get('success_rate')))}"
 
@@ -48,7 +53,7 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
             card(
                 "runs",
                 esc(report.get("runs", 0)),
-                f"{report.get('first_run') or ''} to {report.get('last_run') or ''}",
+                f"{_when(report.get('first_run'))} to {_when(report.get('last_run'))} UTC",
             ),
             card(
                 "run success rate",
@@ -73,7 +78,7 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
     rows = [
         [
             esc(r.get("run_id", ""))[:36],
-            esc(r.get("started_at", "")),
+            esc(_when(r.get("started_at"))),
             esc(r.get("command", "")),
             pill(str(r.get("status")), _STATUS_COLOUR.get(str(r.get("status")), "#57606a")),
             esc(r.get("nodes_failed", 0)),
@@ -228,6 +233,6 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
     return page(
         "pef-gx pipeline health",
         "\n".join(parts),
-        subtitle=f"{report.get('runs', 0)} runs, latest {report.get('last_run') or 'none'}",
+        subtitle=f"{report.get('runs', 0)} runs, latest {_when(report.get('last_run')) or 'none'} UTC",
         links=links,
     )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pef_gx.errors import ArtifactError, OutputError
+from pef_gx.artifacts.manifest import Manifest, read_manifest
+from pef_gx.errors import ArtifactError, OutputError, PefGxError
 from pef_gx.reporting.badge import badge_files
 from pef_gx.reporting.html_scores import PAGE_NAME, render_scores_page
 from pef_gx.reporting.markdown import render_markdown
@@ -24,7 +25,6 @@ from pef_gx.scoring.compute import score_run
 from pef_gx.scoring.formula import ScoringConfig
 from pef_gx.scoring.history import TrendPoint, trend
 from pef_gx.scoring.model import SCORES_KIND, ScoreReport
-from pef_gx.scoring.universe import read_manifest
 from pef_gx.settings import Settings
 
 FORMATS = ("text", "json", "markdown")
@@ -106,24 +106,18 @@ def read_history(folder: Path) -> list[ValidationRun]:
     return runs
 
 
-def _manifest_for(settings: Settings, run: ValidationRun, manifest: Path | None) -> dict[str, Any] | None:
-    """The manifest given, else the project's target/manifest.json when it is of the same dbt project."""
+def _manifest_for(settings: Settings, run: ValidationRun, manifest: Path | None) -> Manifest | None:
+    """The manifest given (errors are the user's to fix), else the project's target/manifest.json when it
+    is readable and of the same dbt project (coverage then counts unchecked models too)."""
     if manifest is not None:
         return read_manifest(manifest)
     try:
         from pef_gx.artifacts.project import load_dbt_project
 
-        path = load_dbt_project(settings.dbt_project_dir).manifest_path
-    except Exception:
+        found = read_manifest(load_dbt_project(settings.dbt_project_dir).manifest_path)
+    except PefGxError:
         return None
-    if not path.is_file():
-        return None
-    try:
-        data = read_manifest(path)
-    except ArtifactError:
-        return None
-    name = (data.get("metadata") or {}).get("project_name")
-    return data if name in (None, run.project) else None
+    return found if found.project_name in ("", run.project) else None
 
 
 def scoring_config(settings: Settings) -> ScoringConfig:

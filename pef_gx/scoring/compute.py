@@ -6,9 +6,9 @@ Pure: a ValidationRun (and optionally a parsed manifest for the coverage univers
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
+from pef_gx.artifacts.manifest import Manifest
 from pef_gx.checks.spec import DIMENSIONS
 from pef_gx.results.model import CheckResult, ValidationRun
 from pef_gx.scoring.formula import ScoringConfig, check_score, dimension_score, overall_score
@@ -85,9 +85,9 @@ def _model_scores(
 
 
 def score_run(
-    run: ValidationRun, manifest: Mapping[str, Any] | None = None, config: ScoringConfig | None = None
+    run: ValidationRun, manifest: Manifest | None = None, config: ScoringConfig | None = None
 ) -> ScoreReport:
-    """Every score of `run`. `manifest` (parsed manifest.json) widens the coverage universe."""
+    """Every score of `run`. `manifest` (pef_gx.artifacts.manifest) widens the coverage universe."""
     config = config or ScoringConfig()
     checks = list(run.checks)
     universe = build_universe(checks, manifest)

@@ -7,13 +7,11 @@ disabled nodes have no table and are left out).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pef_gx.errors import ArtifactError
+from pef_gx.artifacts.manifest import Manifest
 from pef_gx.results.model import CheckResult
 
 DATA_RESOURCE_TYPES = ("model", "seed", "snapshot", "source")
@@ -44,40 +42,24 @@ def _node_name(node_id: str) -> str:
     return ".".join(parts[2:]) or node_id
 
 
-def manifest_universe(manifest: Mapping[str, Any]) -> dict[str, tuple[str, frozenset[str]]]:
-    """node_id -> (name, documented columns) for every data node of a parsed manifest.json."""
+def manifest_universe(manifest: Manifest) -> dict[str, tuple[str, frozenset[str]]]:
+    """node_id -> (name, documented columns) for every data node of the manifest.
+
+    Ephemeral models have no relation (relation_name is null) and are left out; disabled nodes are not in
+    the manifest's nodes at all.
+    """
     out: dict[str, tuple[str, frozenset[str]]] = {}
-    for section in ("nodes", "sources"):
-        for node_id, node in (manifest.get(section) or {}).items():
-            if not isinstance(node, Mapping) or node.get("resource_type") not in DATA_RESOURCE_TYPES:
-                continue
-            config = node.get("config") or {}
-            if config.get("enabled") is False or config.get("materialized") == "ephemeral":
-                continue
-            name = node.get("name") or _node_name(node_id)
-            if node.get("resource_type") == "source":
-                name = f"{node.get('source_name')}.{name}"
-            columns = frozenset(str(c).lower() for c in (node.get("columns") or {}))
-            out[node_id] = (str(name), columns)
+    for node_id, node in manifest.nodes.items():
+        if node.resource_type not in DATA_RESOURCE_TYPES:
+            continue
+        if node.resource_type == "model" and not node.relation_name:
+            continue
+        name = f"{node.source_name}.{node.name}" if node.resource_type == "source" else node.name
+        out[node_id] = (name, frozenset(c.lower() for c in node.columns))
     return out
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
-    """The manifest as plain JSON (only the fields coverage needs are read)."""
-    if not path.is_file():
-        raise ArtifactError(
-            f"{path} not found", "run `dbt parse` or `pef-gx build` first, or pass --manifest"
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise ArtifactError(f"{path} is not valid JSON", "run `dbt parse` again") from None
-    if not isinstance(data, dict) or "nodes" not in data:
-        raise ArtifactError(f"{path} is not a dbt manifest", "pass the target/manifest.json dbt wrote")
-    return data
-
-
-def build_universe(checks: Iterable[CheckResult], manifest: Mapping[str, Any] | None = None) -> Universe:
+def build_universe(checks: Iterable[CheckResult], manifest: Manifest | None = None) -> Universe:
     nodes: dict[str, set[str]] = {}
     names: dict[str, str] = {}
     if manifest is not None:

@@ -178,3 +178,9 @@ def test_badge_default_folder_and_bad_out(results_ws: Path):
     result = run_cli("badge", "--out", "a-file", cwd=results_ws)
     assert result.returncode == 2 and "is a file, not a folder" in result.stderr
     assert (results_ws / "a-file").read_text() == "x"
+
+
+def test_missing_manifest_is_a_clear_error(results_ws: Path):
+    result = run_cli("score", "--no-html", "--manifest", "nope/manifest.json", cwd=results_ws)
+    assert result.returncode == 2
+    assert "nope/manifest.json not found" in result.stderr and result.stdout == ""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from pef_gx.artifacts.manifest import read_manifest
 from pef_gx.errors import ConfigError
 from pef_gx.scoring import ScoringConfig, check_score, score_run
 from pef_gx.scoring.threshold import below
@@ -91,28 +94,40 @@ def test_coverage_counts_models_and_columns_with_a_check_in_the_dimension():
     assert report.universe == {"source": "results", "models": 5, "columns": 8}
 
 
-def test_manifest_widens_the_universe_and_skips_ephemeral_and_disabled_nodes():
-    manifest = {
-        "nodes": {
-            "model.pef_shop.stg_customers": {
-                "resource_type": "model",
-                "name": "stg_customers",
-                "config": {"materialized": "view"},
-                "columns": {"customer_id": {}, "email": {}, "name": {}},
-            },
-            "model.pef_shop.unchecked": {"resource_type": "model", "name": "unchecked", "columns": {"x": {}}},
-            "model.pef_shop.eph": {
-                "resource_type": "model",
-                "name": "eph",
-                "config": {"materialized": "ephemeral"},
-            },
-            "model.pef_shop.off": {"resource_type": "model", "name": "off", "config": {"enabled": False}},
-            "test.pef_shop.not_null_x": {"resource_type": "test", "name": "not_null_x"},
-        },
-        "sources": {
-            "source.pef_shop.shop.raw": {"resource_type": "source", "name": "raw", "source_name": "shop"}
-        },
+def _node(
+    unique_id: str, resource_type: str = "model", columns=(), relation: str | None = "db.main.x", **extra
+):
+    return {
+        "unique_id": unique_id,
+        "resource_type": resource_type,
+        "name": unique_id.split(".")[-1],
+        "relation_name": relation,
+        "columns": {c: {"name": c} for c in columns},
+        **extra,
     }
+
+
+def test_manifest_widens_the_universe_and_skips_ephemeral_and_disabled_nodes(tmp_path):
+    nodes = [
+        _node("model.pef_shop.stg_customers", columns=("customer_id", "email", "name")),
+        _node("model.pef_shop.unchecked", columns=("x",)),
+        _node("model.pef_shop.eph", relation=None),  # ephemeral: no relation
+        _node("test.pef_shop.not_null_x", "test"),
+    ]
+    data = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "project_name": "pef_shop",
+        },
+        "nodes": {n["unique_id"]: n for n in nodes},
+        "sources": {
+            "source.pef_shop.shop.raw": _node("source.pef_shop.shop.raw", "source", source_name="shop")
+        },
+        "disabled": {"model.pef_shop.off": [_node("model.pef_shop.off")]},
+    }
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(data))
+    manifest = read_manifest(path)
     universe = build_universe(shop_checks(), manifest)
     assert "model.pef_shop.unchecked" in universe.nodes
     assert "model.pef_shop.eph" not in universe.nodes and "model.pef_shop.off" not in universe.nodes
@@ -120,6 +135,7 @@ def test_manifest_widens_the_universe_and_skips_ephemeral_and_disabled_nodes():
     assert universe.nodes["model.pef_shop.stg_customers"] >= {"customer_id", "email", "name", "updated_at"}
     report = score_run(run(shop_checks()), manifest)
     assert report.coverage.models_total == 7
+    assert report.universe["source"] == "results+manifest"
     unchecked = next(m for m in report.models if m.name == "unchecked")
     assert unchecked.score is None and report.models[-1].score is None  # unmeasured last
 
