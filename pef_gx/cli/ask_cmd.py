@@ -1,0 +1,155 @@
+"""`pef-gx ask`: dbt for people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pef_gx.cli import options
+from pef_gx.cli.app import app
+from pef_gx.cli.console import console, interactive, node_progress
+
+_STYLE = {"pass": "green", "success": "green", "warn": "yellow", "fail": "red", "error": "red"}
+
+
+@app.command()
+def ask(
+    request: str = typer.Argument(..., help="What you want, in plain English (quote it)."),
+    project_dir: Path | None = options.ProjectDir,
+    profiles_dir: Path | None = options.ProfilesDir,
+    target: str | None = options.Target,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the SQL/YAML it would write; write nothing."
+    ),
+    no_verify: bool = typer.Option(False, "--no-verify", help="Write, but do not run dbt to check it."),
+    source: str | None = typer.Option(None, "--source", help="Model requests: the model to read from."),
+    name: str | None = typer.Option(None, "--name", help="Model requests: the new model's name."),
+    no_propose: bool = typer.Option(
+        False, "--no-propose", help="Test requests: only the check asked for (no relationships proposal)."
+    ),
+) -> int:
+    """Turn a plain-English request into dbt tests or a dbt model, write it, and check it by running dbt.
+
+    Test requests write dbt tests into the model's properties YAML (and the same checks into its GX
+    suite), then run `dbt test` on them. Model requests write models/generated/<name>.sql with its
+    properties YAML, then run `dbt build` on it. No LLM: a rule-based reader of your manifest; what it
+    cannot read is an error with suggestions (exit 2). Exit 1 when a new check fails on the data.
+
+    Examples:
+
+      pef-gx ask "make sure product_id in sales is never null"
+
+      pef-gx ask "status of fct_orders must be one of placed, shipped, completed" --dry-run
+
+      pef-gx ask "a model for customer lifetime value"
+
+      pef-gx ask "monthly sales by product category" --target postgres
+    """
+    from pef_gx.runner.ask import ask as run_ask
+
+    settings = options.settings_from(project_dir, profiles_dir, target)
+    with node_progress(interactive() and not dry_run, "dbt") as on_node:
+        outcome = run_ask(
+            settings,
+            request,
+            dry_run=dry_run,
+            verify=not no_verify,
+            source=source,
+            name=name,
+            propose=not no_propose,
+            on_node=on_node,
+        )
+    _render(outcome, dry_run)
+    return outcome.exit_code
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _render(outcome, dry_run: bool) -> None:
+    from rich.markup import escape
+
+    from pef_gx.generators.natural_language import TestIntent
+
+    out = console()
+    intent = outcome.intent
+    root = outcome.project.dir.parent
+    if isinstance(intent, TestIntent):
+        out.print(f"understood: checks on {intent.model.name} ({intent.model.path})")
+        for note in intent.notes:
+            out.print(f"  note: {escape(note)}")
+        for check in intent.checks:
+            label = "proposed" if check.proposed else "asked"
+            line = f"  {label}: {check.summary} -> dbt test {check.test_name}"
+            if check.covered_by:
+                line += f" (already tested by {check.covered_by.split('.')[2]}; nothing to write)"
+            out.print(escape(line))
+            if check.proposed:
+                out.print(f"      why: {escape(check.why)}")
+    else:
+        out.print(f"understood: a new model {intent.name} (template {intent.template})")
+        for note in intent.notes:
+            out.print(f"  note: {escape(note)}")
+        out.print(f"  grain: {', '.join(intent.grain)}; tests: not_null + unique on the grain")
+    if not outcome.files:
+        out.print("files: nothing to write")
+    for planned in outcome.files:
+        action = "would write" if dry_run else "wrote"
+        kind = "new" if planned.old is None else "updated"
+        out.print(f"{action} ({kind} {planned.what}): {_rel(planned.path, root)}")
+        if dry_run:
+            out.print(_preview(planned), markup=False, highlight=False)
+            if planned.what == "GX suite":
+                out.print("")
+    if dry_run:
+        out.print("dry run: nothing written, dbt not run")
+        return
+    if not outcome.verified:
+        out.print("not verified (--no-verify): run `dbt build` to check it")
+        return
+    if outcome.model_status:
+        out.print(f"dbt build: model {intent.name} [green]{outcome.model_status}[/]")
+    for check in outcome.checks:
+        style = _STYLE.get(check.status, "")
+        status = f"[{style}]{check.status.upper()}[/]" if style else check.status.upper()
+        detail = ""
+        if check.failed:
+            rows = check.failures
+            detail = f": {rows} failing row{'s' if rows != 1 else ''}"
+        out.print(f"  {status} {check.test_name}{detail}")
+    failed = outcome.failed
+    if failed:
+        out.print(
+            f"{len(failed)} check(s) fail on the data; kept (they say what you asked for): "
+            "fix the data or the request"
+        )
+    else:
+        out.print(f"all {len(outcome.checks)} check(s) pass")
+
+
+def _preview(planned) -> str:
+    if planned.what == "GX suite":  # JSON: say what it adds rather than print the file
+        import json
+
+        before = {e.get("id") for e in json.loads(planned.old or "{}").get("expectations") or []}
+        added = [e for e in json.loads(planned.new).get("expectations") or [] if e.get("id") not in before]
+        return "\n".join(
+            f"  + {e['type']} {json.dumps(e.get('kwargs'), sort_keys=True)[:150]}" for e in added
+        )
+    if planned.old is None:
+        return planned.new
+    import difflib
+
+    return "".join(
+        difflib.unified_diff(
+            planned.old.splitlines(keepends=True),
+            planned.new.splitlines(keepends=True),
+            fromfile=f"a/{planned.path.name}",
+            tofile=f"b/{planned.path.name}",
+        )
+    )
