@@ -237,10 +237,10 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("recency", r"\b" + _TO_BE + r"(?:be\s+)?(?:no|not)\s+older\s+than\s+(?P<n>\d+)\s+" + _UNITS + r"\b"),
     Phrase("recency", r"\b" + _TO_BE + r"(?:be\s+)?(?:at most|less than)\s+(?P<n>\d+)\s+" + _UNITS + r"\s+old\b"),
     # not null
-    Phrase("not_null", r"\b" + _TO_BE + r"(?:never|not|no)\s+(?:be\s+)?(?:null|nulls|empty|blank|missing|none|nil)\b"),
+    Phrase("not_null", r"\b" + _TO_BE + r"(?:never|not|no)\s+(?:be\s+)?(?:nulls|null|empty|blanks|blank|missing|none|nil)(?:\s+values?)?\b"),
     Phrase("not_null", r"\b" + _TO_BE + r"(?:always\s+)?(?:be\s+)?(?:filled(?: in)?|populated|present|set|provided|required|mandatory|non-?null|not-null)\b"),
-    Phrase("not_null", r"\b(?:has|have|contains?|with)\s+no\s+(?:null|nulls|null values|empty values|missing values|blanks|gaps)\b"),
-    Phrase("not_null", r"\b(?:no|without)\s+(?:null|nulls|null values|missing values|empty values)\b"),
+    Phrase("not_null", r"\b(?:has|have|contains?|with)\s+no\s+(?:null values|empty values|missing values|nulls|null|blanks|gaps)\b"),
+    Phrase("not_null", r"\b(?:no|without)\s+(?:null values|missing values|empty values|nulls|null)\b"),
     Phrase("not_null", r"\bnot\s+(?:be\s+)?null\b"),
     # unique
     Phrase("unique", r"\b" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key|the primary key|a primary key)\b"),
@@ -463,20 +463,30 @@ _FRESH_COLUMNS = {
     "created": r"(?:^|_)(?:created|inserted|ordered|order|placed)(?:_at|_time|_ts|_timestamp|_date)$",
 }
 _ANY_TIME = r"(?:_at|_time|_ts|_timestamp|_date|^date)$"
+_VERB_FAMILY = {"loaded": "loaded", "refreshed": "loaded", "ingested": "loaded", "synced": "loaded",
+                "arrived": "loaded", "arrive": "loaded", "fresh": "loaded", "recent": "loaded",
+                "updated": "updated", "created": "created", "inserted": "created"}  # fmt: skip
 
 
-def _fresh_column(model: ModelInfo, verb: str, strict: bool = False) -> str | None:
-    verb = verb.lower()
-    family = {"loaded": "loaded", "refreshed": "loaded", "ingested": "loaded", "synced": "loaded",
-              "arrived": "loaded", "arrive": "loaded", "fresh": "loaded", "recent": "loaded",
-              "updated": "updated", "created": "created", "inserted": "created"}.get(verb, "loaded")  # fmt: skip
-    order = [family] + ([] if strict else [f for f in ("loaded", "updated", "created") if f != family])
-    for fam in order:
+def _fresh_rank(model: ModelInfo, verb: str) -> int:
+    """0 when the model has a column of the verb's family (loaded_at for 'loaded'), then 1, 2; 3: none."""
+    for rank, family in enumerate(_families(verb)):
+        if any(re.search(_FRESH_COLUMNS[family], col.lower()) for col in model.columns):
+            return rank
+    return len(_FRESH_COLUMNS)
+
+
+def _families(verb: str) -> list[str]:
+    family = _VERB_FAMILY.get(verb.lower(), "loaded")
+    return [family] + [f for f in ("loaded", "updated", "created") if f != family]
+
+
+def _fresh_column(model: ModelInfo, verb: str) -> str | None:
+    """The column that says when a row was <verb>: its family first (loaded_at for 'loaded'), then others."""
+    for family in _families(verb):
         for col in model.columns:
-            if re.search(_FRESH_COLUMNS[fam], col.lower()):
+            if re.search(_FRESH_COLUMNS[family], col.lower()):
                 return col
-    if strict:
-        return None
     timed = [c for c in model.columns if re.search(_ANY_TIME, c.lower())]
     return timed[0] if len(timed) == 1 else None
 
@@ -645,6 +655,13 @@ def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) ->
 
 
 def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[str]) -> TestIntent:
+    severity = Severity.WARN if _SEVERITY_WARN.search(text) else Severity.ERROR
+    if severity is Severity.WARN:  # read the rest without the severity words
+        text = re.sub(r"[\s,;]*" + _SEVERITY_WARN.pattern + r"[\s,;]*", " ", text, flags=re.I).strip(" ,;")
+        found = _match_phrase(text)
+        if found is None:
+            raise NotUnderstood(f"could not read '{text}' as a check", "e.g. " + EXAMPLES[0])
+        phrase, match = found
     params = _params(phrase, match, text)
     notes: list[str] = []
     subject = _subject_words(text[: match.start()] + " " + text[match.end() :])
@@ -674,10 +691,10 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
             candidates = having or candidates
         if phrase.kind == "recency" and not column_words and len(candidates) > 1:
             verb = match.groupdict().get("verb") or "loaded"
-            having = [m for m in candidates if _fresh_column(m, verb, strict=True)] or [
-                m for m in candidates if _fresh_column(m, verb)
-            ]
-            candidates = having or candidates
+            ranks = {m.name: _fresh_rank(m, verb) for m in candidates}
+            best = min(ranks.values())
+            if best < len(_FRESH_COLUMNS):
+                candidates = [m for m in candidates if ranks[m.name] == best]
         model = _pick(candidates, model_words)
         if _key(model_words) != model.name:
             notes.append(f"'{model_words}' read as {model.name}")
@@ -709,7 +726,6 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
             )
         params = {"to": parent.unique_id, "field": field_name}
     _check_types(phrase.kind, params, model, column)
-    severity = Severity.WARN if _SEVERITY_WARN.search(text) else Severity.ERROR
     origin = Origin(OriginType.NATURAL_LANGUAGE, text[:200])
     columns = (column,)
     spec = CheckSpec(
@@ -948,7 +964,7 @@ def _model_intent(
     elif template.name == "top_n":
         entity_role, entity_words = _entity_role(index, groups["entity"])
         alias, agg, role = _measure(groups["measure"])
-        default = _slug("top", groups["entity"], "by", alias)
+        default = _slug("top", groups.get("n") or "", groups["entity"], "by", alias)
         needs = {"grain_key": (entity_role, entity_words)}
         if role:
             needs["measure"] = (role, role)

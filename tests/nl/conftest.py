@@ -1,0 +1,77 @@
+"""Fixtures of the `pef-gx ask` tests: the sample project parsed (and built) once per session, cloned per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_workspace
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def dbt(project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    proc = subprocess.run(
+        [DBT, *args, "--profiles-dir", ".", "--project-dir", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})},
+        timeout=600,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
+
+
+def clone(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("logs", "*.duckdb.wal"))
+    return dest
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root except dbt's target/ and logs/ and the warehouse file, with its bytes."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not {"target", "logs"} & set(rel.parts) and ".duckdb" not in path.name:
+            out[str(rel)] = path.read_bytes()
+    return out
+
+
+@pytest.fixture(scope="session")
+def parsed_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace (pef-gx.yml, dbt_project/, gx/, suites/) after `dbt parse`. Read-only: clone() it."""
+    ws = copy_workspace(tmp_path_factory.mktemp("nl_parsed") / "ws")
+    dbt(ws / "dbt_project", "parse")
+    return ws
+
+
+@pytest.fixture(scope="session")
+def built_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace with every seed and model built on DuckDB (no tests run). Read-only: clone() it."""
+    ws = copy_workspace(tmp_path_factory.mktemp("nl_built") / "ws")
+    dbt(ws / "dbt_project", "seed")
+    dbt(ws / "dbt_project", "run")
+    dbt(ws / "dbt_project", "parse")  # a manifest newer than every project file
+    return ws
+
+
+@pytest.fixture
+def built(built_ws: Path, tmp_path: Path) -> Path:
+    return clone(built_ws, tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def index(parsed_ws: Path):
+    """The sample project as the interpreter sees it."""
+    from pef_gx.runner.ask import load_index
+    from pef_gx.settings import load_settings
+
+    _, _, project_index, parsed = load_index(load_settings(cwd=parsed_ws))
+    assert not parsed, "the fixture's manifest should be fresh"
+    return project_index
