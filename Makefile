@@ -26,6 +26,8 @@ browser:
 # The main job on the sample project, on the embedded DuckDB default.
 demo: setup
 	$(BIN)/pef-gx build
+	$(BIN)/pef-gx score
+	$(BIN)/pef-gx badge
 
 test: setup browser
 	$(BIN)/pytest
