@@ -19,6 +19,25 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ws = copy_workspace(tmp_path_factory.mktemp("scoring") / "ws")
+    # meta overrides the dimension: Elementary's key on one test, pef-gx's own on another
+    staging = ws / "dbt_project" / "models" / "staging" / "_staging.yml"
+    text = staging.read_text()
+    old_name = "      - name: product_name\n        description: Product name.\n        data_tests:\n          - not_null\n"
+    old_category = '          - accepted_values:\n              arguments:\n                values: ["Books"'
+    assert text.count(old_name) == 1 and text.count(old_category) == 1
+    text = text.replace(
+        old_name,
+        old_name.replace(
+            "- not_null\n",
+            "- not_null:\n              config:\n                meta: {quality_dimension: accuracy}\n",
+        ),
+    )
+    text = text.replace(
+        old_category,
+        "          - accepted_values:\n              config:\n                meta: {pef_gx: {dimension: consistency}}\n"
+        '              arguments:\n                values: ["Books"',
+    )
+    staging.write_text(text)
     generated = run_cli("generate", "--parse", cwd=ws)
     assert generated.returncode == 0, generated.stderr
     main_build = run_cli("build", "--quiet", cwd=ws)
@@ -62,6 +81,14 @@ def test_score_of_a_real_results_file(built):
     ]
     assert email and email[0]["status"] != "pass" and email[0]["unexpected_count"] == 4
     assert scores["dimensions"]["completeness"]["score"] < 100
+
+
+def test_meta_overrides_reach_the_scores(built):
+    scores = json.loads(run_cli("score", "--no-html", "--format", "json", cwd=built["ws"]).stdout)
+    dims = {(c["node_name"], c["kind"], tuple(c["columns"])): c["dimension"] for c in scores["checks"]}
+    assert dims[("stg_products", "not_null", ("product_name",))] == "accuracy"  # quality_dimension
+    assert dims[("stg_products", "accepted_values", ("category",))] == "consistency"  # pef_gx.dimension
+    assert dims[("stg_products", "not_null", ("product_id",))] == "completeness"  # the default
 
 
 def test_pr_comment_against_the_main_baseline(built):
