@@ -380,7 +380,13 @@ def gx_expectation(
         strict = p.get("inclusive", True) is False
         kwargs: dict[str, Any] = {"column": column, "min_value": bounds[0], "max_value": bounds[1]}
         if strict:
-            kwargs.update(strict_min=bounds[0] is not None, strict_max=bounds[1] is not None)
+            kwargs.update(
+                {
+                    key: True
+                    for key, b in zip(("strict_min", "strict_max"), bounds, strict=True)
+                    if b is not None
+                }
+            )
         return KINDS[k].gx_type, kwargs
     if k == "unique_combination":
         return KINDS[k].gx_type, {"column_list": list(spec.columns), "ignore_row_if": "never"}

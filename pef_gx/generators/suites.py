@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from pef_gx.artifacts.manifest import Manifest
 from pef_gx.checks import catalog
 from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
 from pef_gx.errors import SuiteError
-from pef_gx.writers.gx_suite import KeptExpectation
+from pef_gx.writers.gx_suite import KeptExpectation, expectation_id
 
 _GENERATED = {OriginType.DBT_TEST.value, OriginType.CONSTRAINT.value, OriginType.FRESHNESS.value}
 
@@ -102,7 +102,8 @@ def read_suites(folder: Path, manifest: Manifest) -> ExistingSuites:
             if origin == OriginType.INFERRED.value:
                 found.inferred.setdefault(node_id, []).append(_spec_from_meta(own))
                 continue
-            ref = f"{path.name}#{expectation.get('id') or index}"
-            spec = hand_written_spec(node_id, expectation, ref)
+            spec = hand_written_spec(node_id, expectation, "")
+            ident = expectation.get("id") or expectation_id(spec.check_id, ":hand_written")
+            spec = replace(spec, origin=Origin(OriginType.HAND_WRITTEN, f"{path.name}#{ident}"))
             found.hand_written.setdefault(node_id, []).append(KeptExpectation(expectation, spec))
     return found

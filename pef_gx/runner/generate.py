@@ -91,6 +91,8 @@ def select_node_ids(
     """unique_ids of the checkable nodes dbt's selector picks (all of them without select/exclude)."""
     if not select and not exclude:
         return sorted(manifest.nodes)
+    select = [word for item in select for word in item.split()]  # "a b" means a union, as in dbt
+    exclude = [word for item in exclude for word in item.split()]
     with tempfile.TemporaryDirectory(prefix="pef-gx-ls-") as tmp:
         args = [dbt_executable(), "ls", "--resource-types", "model", "seed", "snapshot", "source",
                 "--output", "json", "--output-keys", "unique_id", "--target-path", tmp,
@@ -217,6 +219,9 @@ def generate(
     yaml_changes = plan_yaml(project.dir, nodes, owned, manifest.dbt_version)
 
     # GX suites
+    # a hand-written expectation that says exactly what a generated one says replaces it (kept verbatim)
+    hand_ids = {s.check_id for s in hand_specs}
+    from_dbt = [s for s in from_dbt if s.check_id not in hand_ids]
     specs_by_node: dict[str, list[CheckSpec]] = {}
     for spec in [*from_dbt, *inferred_specs]:
         specs_by_node.setdefault(spec.node_id, []).append(spec)

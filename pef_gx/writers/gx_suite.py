@@ -83,7 +83,7 @@ def build_suite(
         gx_type, kwargs = catalog.gx_expectation(spec, quoting, key_columns)
         expectation = {
             "type": gx_type,
-            "kwargs": _jsonable(kwargs),
+            "kwargs": _jsonable({k: v for k, v in kwargs.items() if v is not None}),
             "meta": {"pef_gx": expectation_meta(spec, gx_type)},
             "id": expectation_id(spec.check_id),
             "severity": spec.severity.gx,
