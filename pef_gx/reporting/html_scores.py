@@ -70,10 +70,17 @@ def render_scores_page(
                 bar(_share(cov.columns_covered, cov.columns_total)) + esc(row.columns_text),
             ]
         )
+    dims = [r.key for r in view.dimensions if r.score is not None]
     model_rows = [
         [
             f"<code>{esc(m.name)}</code>",
             pill(m.score_text, m.color_hex),
+            *(
+                f'<span style="color:{esc(m.dimensions[d][1])}">{esc(m.dimensions[d][0])}</span>'
+                if d in m.dimensions
+                else '<span class="muted">-</span>'
+                for d in dims
+            ),
             str(m.checks),
             str(m.failing),
             esc(m.columns_text),
@@ -96,7 +103,11 @@ def render_scores_page(
         + _trend_html(history, [r.key for r in view.dimensions])
         + "</section>",
         '<section id="models"><h2>Models</h2>'
-        + table(["model", "score", "checks", "failing", "columns covered"], model_rows, [2, 3])
+        + table(
+            ["model", "score", *dims, "checks", "failing", "columns covered"],
+            model_rows,
+            list(range(2, len(dims) + 4)),
+        )
         + "</section>",
         '<section id="failing"><h2>Failing checks</h2>'
         + (

@@ -95,6 +95,8 @@ class ModelRow:
     columns_text: str
     arrow: str = ""
     delta_text: str = ""
+    # dimension -> (score text, colour hex), measured dimensions only
+    dimensions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,19 @@ def _check_line(check: CheckOutcome) -> CheckLine:
     elif not check.passing and check.unexpected_count is not None and check.element_count:
         detail = f"{check.unexpected_count} of {check.element_count} rows unexpected"
     return CheckLine(check.check_id, check.label, check.dimension, check.severity, check.status, detail)
+
+
+_STATUS_ORDER = {"error": 0, "fail": 1, "warn": 2}
+
+
+def _failing_order(check: CheckOutcome) -> tuple[int, int, float, str]:
+    """Worst first: could not run, then failed, then warned; error severity first; lowest score first."""
+    return (
+        _STATUS_ORDER.get(check.status, 3),
+        0 if check.severity == "error" else 1,
+        check.score,
+        check.label,
+    )
 
 
 def _row(
@@ -200,6 +215,7 @@ def build_view(
                 columns_text=share_text(model.columns_covered, model.columns_total),
                 arrow=arrow,
                 delta_text=signed,
+                dimensions={d: (score_text(v), grade(v)[1]) for d, v in model.dimensions.items()},
             )
         )
     return ReportView(
@@ -210,7 +226,7 @@ def build_view(
         overall=overall,
         dimensions=dimensions,
         models=models,
-        failing=[_check_line(c) for c in report.failing],
+        failing=[_check_line(c) for c in sorted(report.failing, key=_failing_order)],
         newly_failing=[_check_line(c) for c in comparison.newly_failing] if comparison else [],
         newly_passing=[_check_line(c) for c in comparison.newly_passing] if comparison else [],
         baseline_run_id=comparison.baseline_run_id if comparison else None,

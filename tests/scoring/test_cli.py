@@ -184,3 +184,13 @@ def test_missing_manifest_is_a_clear_error(results_ws: Path):
     result = run_cli("score", "--no-html", "--manifest", "nope/manifest.json", cwd=results_ws)
     assert result.returncode == 2
     assert "nope/manifest.json not found" in result.stderr and result.stdout == ""
+
+
+def test_trend_skips_damaged_files_and_other_projects(results_ws: Path):
+    results = results_ws / ".pef-gx" / "results"
+    (results / "broken.json").write_text('{"run_id": "x", "checks": [')
+    _write_run(results, run([check("x", "unique", ("a",), project="web")], "w-1", project="web_analytics"))
+    result = run_cli("score", cwd=results_ws)
+    assert result.returncode == 0, result.stderr
+    html = (results_ws / "gx" / "uncommitted" / "data_docs" / "local_site" / "pef-gx-scores.html").read_text()
+    assert "runs (2)" in html and "w-1" not in html  # run-0 and run-1 (latest.json is run-1 again)
