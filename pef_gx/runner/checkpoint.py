@@ -31,6 +31,7 @@ from pef_gx.errors import ArtifactError, ConfigError, SuiteError
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.results.writer import write_run
 from pef_gx.runner.build import BuildContext, resolve
+from pef_gx.runner.history_step import record_checkpoint_run
 from pef_gx.settings import Settings
 
 BUILT_TYPES = ("model", "seed", "snapshot")
@@ -131,6 +132,8 @@ def run_checkpoint(
     )
     if write:
         write_run(run, settings.root)
+    if write and command == "checkpoint":  # `pef-gx build` records it in its history step instead
+        record_checkpoint_run(settings, run, target)
     return run
 
 
