@@ -56,25 +56,31 @@ def measure(
 def fill_relation_stats(
     run: ValidationRun, lineage: Lineage, manifest_nodes: dict[str, Any], target: Any
 ) -> int:
-    """Add RelationStats for built models/seeds/snapshots the run lacks. Returns how many were added."""
+    """Measure built models/seeds/snapshots the run has no stats for, or no latest timestamp while the
+    manifest names a timestamp column. Returns how many were measured."""
     from pef_gx.warehouse.connection import connect
 
-    have = {r.node_id for r in run.relations}
-    wanted = [
-        n.unique_id
-        for n in run.dbt_nodes
-        if n.status in _BUILT
-        and n.unique_id.split(".", 1)[0] in ("model", "seed", "snapshot")
-        and n.unique_id not in have
-        and (lineage.nodes.get(n.unique_id) and lineage.nodes[n.unique_id].materialized != "ephemeral")
-    ]
+    have = {r.node_id: r for r in run.relations}
+
+    def wanted_node(uid: str) -> bool:
+        info = lineage.nodes.get(uid)
+        if (
+            info is None
+            or info.materialized == "ephemeral"
+            or uid.split(".", 1)[0] not in ("model", "seed", "snapshot")
+        ):
+            return False
+        stats = have.get(uid)
+        return stats is None or (stats.max_timestamp is None and info.timestamp_column is not None)
+
+    wanted = [n.unique_id for n in run.dbt_nodes if n.status in _BUILT and wanted_node(n.unique_id)]
     if not wanted:
         return 0
     schema_of = {uid: str((manifest_nodes.get(uid) or {}).get("schema") or target.schema) for uid in wanted}
     conn = connect(target, read_only=target.type == "duckdb")
     try:
-        added = measure(conn, lineage, wanted, schema_of)
+        measured = {s.node_id: s for s in measure(conn, lineage, wanted, schema_of)}
     finally:
         conn.close()
-    run.relations.extend(added)
-    return len(added)
+    run.relations[:] = [r for r in run.relations if r.node_id not in measured] + list(measured.values())
+    return len(measured)

@@ -67,3 +67,13 @@ class HistoryStep:
             return HistoryStepResult(record_and_alert(context.settings, run, target=context.target))
         except PefGxError as exc:
             return HistoryStepResult(None, str(exc))
+
+
+def record_checkpoint_run(
+    settings: Settings, run: ValidationRun, target: Any | None = None
+) -> HistoryStepResult:
+    """For `pef-gx checkpoint` alone (a build records through HistoryStep): record, then alert."""
+    try:
+        return HistoryStepResult(record_and_alert(settings, run, target=target))
+    except PefGxError as exc:
+        return HistoryStepResult(None, str(exc))
