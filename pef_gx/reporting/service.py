@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,15 @@ def read_baseline(path: Path, config: ScoringConfig | None = None) -> ScoreRepor
     raise BaselineError(f"baseline {path} is neither a pef-gx scores file nor a results file", hint)
 
 
-def read_history(folder: Path) -> list[ValidationRun]:
-    """Every readable results file in `folder` (damaged ones are skipped: history is best effort)."""
-    runs = []
+def read_history(folder: Path, limit: int = 30, skip: Iterable[Path] = ()) -> list[ValidationRun]:
+    """The newest `limit` readable results files in `folder` (file names start with the run's UTC time;
+    latest.json, a copy, and the files in `skip` are left out; damaged files are skipped: best effort)."""
     if not folder.is_dir():
-        return runs
-    for path in sorted(folder.glob("*.json")):
+        return []
+    skipped = {p.resolve() for p in skip}
+    paths = sorted(p for p in folder.glob("*.json") if p.name != LATEST and p.resolve() not in skipped)
+    runs = []
+    for path in paths[-limit:]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if _is_results(data):
@@ -148,7 +152,9 @@ def score(
     report = score_run(run, _manifest_for(settings, run, manifest), config)
     comparison = compare(report, base) if base is not None else None
     history_dir = results_path.parent if results is not None else results_dir(settings)
-    history = trend([*read_history(history_dir), run], run.project, config)
+    history = trend(
+        [run, *read_history(history_dir, skip=[results_path])], run.project, config, current=report
+    )
     return ScoreOutcome(report, comparison, build_view(report, comparison, docs_url), results_path, history)
 
 

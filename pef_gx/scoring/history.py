@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pef_gx.results.model import ValidationRun
 from pef_gx.scoring.compute import score_run
 from pef_gx.scoring.formula import ScoringConfig
+from pef_gx.scoring.model import ScoreReport
 
 
 @dataclass(frozen=True)
@@ -19,19 +20,27 @@ class TrendPoint:
 
 
 def trend(
-    runs: Iterable[ValidationRun], project: str, config: ScoringConfig | None = None, limit: int = 30
+    runs: Iterable[ValidationRun],
+    project: str,
+    config: ScoringConfig | None = None,
+    limit: int = 30,
+    current: ScoreReport | None = None,
 ) -> list[TrendPoint]:
-    """The last `limit` runs of `project`, oldest first, each with its overall and dimension scores."""
-    seen: set[str] = set()
+    """The last `limit` runs of `project`, oldest first, each with its overall and dimension scores.
+
+    `current` (the run being reported, already scored) is reused instead of being scored again.
+    """
+    unique: dict[str, ValidationRun] = {}
+    for run in runs:
+        if run.project == project:
+            unique.setdefault(run.run_id, run)
+    chosen = sorted(unique.values(), key=lambda r: (r.started_at, r.run_id))[-limit:]
     points = []
-    for run in sorted((r for r in runs if r.project == project), key=lambda r: (r.started_at, r.run_id)):
-        if run.run_id in seen:
-            continue
-        seen.add(run.run_id)
-        report = score_run(run, config=config)
-        points.append(
-            TrendPoint(
-                run.run_id, run.started_at, report.overall, {k: v.score for k, v in report.dimensions.items()}
-            )
-        )
-    return points[-limit:]
+    for run in chosen:
+        if current is not None and run.run_id == current.run_id:
+            report = current
+        else:
+            report = score_run(run, config=config)
+        dims = {k: v.score for k, v in report.dimensions.items()}
+        points.append(TrendPoint(run.run_id, run.started_at, report.overall, dims))
+    return points
