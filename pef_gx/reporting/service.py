@@ -6,8 +6,6 @@ What `pef-gx score` and `pef-gx badge` call. Scoring itself (pef_gx.scoring) sta
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +25,7 @@ from pef_gx.scoring.formula import ScoringConfig
 from pef_gx.scoring.history import TrendPoint, trend
 from pef_gx.scoring.model import SCORES_KIND, ScoreReport
 from pef_gx.settings import Settings
+from pef_gx.writers.atomic import write_atomic as _write_atomic
 
 FORMATS = ("text", "json", "markdown")
 RESULTS_DIR = Path(".pef-gx") / "results"
@@ -174,19 +173,11 @@ def render(outcome: ScoreOutcome, fmt: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` to `path` via a temporary file in the same folder (never half-written)."""
+    """Write `text` to `path` atomically (never half-written), as a readable file (0644)."""
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder", "pass a file path")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir():
-            raise OutputError(f"{path} is a folder", "pass a file path")
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomic(path, text)
     except OSError as exc:
         raise OutputError(
             f"cannot write {path}: {exc.strerror}", "check the path and its permissions"

@@ -194,3 +194,14 @@ def test_trend_skips_damaged_files_and_other_projects(results_ws: Path):
     assert result.returncode == 0, result.stderr
     html = (results_ws / "gx" / "uncommitted" / "data_docs" / "local_site" / "pef-gx-scores.html").read_text()
     assert "runs (2)" in html and "w-1" not in html  # run-0 and run-1 (latest.json is run-1 again)
+
+
+def test_outputs_are_readable_files_and_a_bad_out_path_is_exit_2(results_ws: Path):
+    assert run_cli("score", "--out", "scores.json", cwd=results_ws).returncode == 0
+    page = results_ws / "gx" / "uncommitted" / "data_docs" / "local_site" / "pef-gx-scores.html"
+    for path in (results_ws / "scores.json", page):
+        assert path.stat().st_mode & 0o777 == 0o644
+    (results_ws / "blocker").write_text("x")
+    result = run_cli("score", "--no-html", "--out", "blocker/scores.json", cwd=results_ws)
+    assert result.returncode == 2 and result.stderr.startswith("error: cannot write blocker/scores.json")
+    assert result.stdout == ""
