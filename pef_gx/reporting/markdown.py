@@ -101,7 +101,8 @@ def render_markdown(view: ReportView, version: str = __version__) -> str:
 
     lines.append("")
     if view.docs_url:
-        lines.append(f"📄 [Data Docs and the scores page]({view.docs_url}) (workflow artifact)")
+        url = view.docs_url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
+        lines.append(f"📄 [Data Docs and the scores page]({url}) (workflow artifact)")
     else:
         lines.append("📄 Data Docs and the scores page: the `data-docs` artifact of this workflow run.")
     footer = f"run {_code(view.run_id)} on {md_escape(view.target_type)}"

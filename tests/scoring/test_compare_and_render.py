@@ -175,3 +175,8 @@ def test_markdown_escapes_untrusted_names():
     assert "<script>" not in markdown.replace("`not_null on m|x.a'b<script>`", "")
     assert "`m\\|x`" in markdown
     assert md_escape("*bold* [l](u) |") == "\\*bold\\* \\[l\\](u) \\|"
+
+
+def test_docs_url_cannot_break_the_link():
+    view = build_view(score_run(run(shop_checks())), docs_url="https://x.test/a (b)<c>")
+    assert "(https://x.test/a%20%28b%29%3Cc>)" in render_markdown(view, version="TEST")
