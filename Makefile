@@ -24,8 +24,10 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 # The main job on the sample project, on the embedded DuckDB default.
+# build = dbt build, then the GX checkpoint on the tables dbt wrote, the results file and the Data Docs.
 demo: setup
 	$(BIN)/pef-gx build
+	@echo "Data Docs (offline): $$($(BIN)/pef-gx docs)"
 	$(BIN)/pef-gx score
 	$(BIN)/pef-gx badge
 
@@ -46,3 +48,6 @@ format: setup
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs dbt_project/*.duckdb gx/uncommitted
+
+bench: setup
+	for f in bench/*_bench.py; do $(BIN)/python $$f || exit 1; done
