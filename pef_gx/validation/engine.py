@@ -119,8 +119,9 @@ def validate_suite(
         outcome.gx_result = _docs_result(suite, {}, {c.index: reason for c in suite.checks}, None, run_name)
         outcome.elapsed_s = time.perf_counter() - started
         return outcome
-    datasource = _datasource(context, target, suite.name)
+    datasource = None
     try:
+        datasource = _datasource(context, target, suite.name)
         _validate_relation(
             context, target, suite, relation, datasource, resolve, detail_limit, outcome, run_name
         )
@@ -131,7 +132,8 @@ def validate_suite(
             raise lost(target, f"validating suite '{suite.name}'", exc) from None
         raise
     finally:
-        _dispose(datasource)
+        if datasource is not None:
+            _dispose(datasource)
     outcome.elapsed_s = time.perf_counter() - started
     per_check = outcome.elapsed_s / max(len(outcome.checks), 1)
     outcome.checks = [_with_elapsed(c, per_check) for c in outcome.checks]

@@ -1,4 +1,4 @@
-"""One built workspace per engine (module scope), and private variants of it for tests that edit things.
+"""One built workspace per engine (session scope: tests only read it), and private variants of it for tests that edit things.
 
 `built_ws` copies the repository layout, generates the suites when the copy has none (the sample
 project's real suites), and runs `pef-gx build` (dbt build + checkpoint) on DuckDB or on PostgreSQL in
@@ -86,7 +86,7 @@ def _build_workspace(base: Path, engine: str) -> Workspace:
     return Workspace(root=root, engine=engine, env=env, build=build, schema=schema)
 
 
-@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
 def built_ws(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     engine = request.param
     if engine == "postgres":

@@ -185,10 +185,12 @@ def test_unknown_expectation_type_names_the_file(built_ws: Workspace, tmp_path: 
     assert not (root / ".pef-gx").exists()
 
 
-def test_select_limits_the_suites(built_ws: Workspace) -> None:
-    proc = _checkpoint(built_ws, built_ws.root, "--select", "stg_products", "--select", "stg_payments")
+def test_select_limits_the_suites(built_ws: Workspace, tmp_path: Path) -> None:
+    names = ("stg_products", "stg_payments", "stg_orders")
+    root = variant(built_ws, tmp_path, {n: built_ws.suite(n) for n in names})
+    proc = _checkpoint(built_ws, root, "--select", "stg_products", "--select", "stg_payments")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    results = built_ws.latest()
+    results = results_of(root)
     assert results["command"] == "checkpoint"
     assert {c["suite"] for c in results["checks"]} == {"stg_products", "stg_payments"}
     # a dbt build someone else ran: its run_results ride along

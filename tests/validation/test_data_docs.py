@@ -1,0 +1,162 @@
+"""Data Docs offline: headless Chromium with networking disabled opens the site the build wrote.
+
+Checks: no page references anything remote; every resource the browser loaded is a file:// URL; our
+styles are applied (computed styles read in the page); the index lists every suite; a validation page
+opens from the index. Screenshots go to tests/artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.validation.conftest import ARTIFACTS, Workspace
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PROBE = """
+<pre id="pef-probe"></pre>
+<script>
+(function () {
+  var nav = document.querySelector("nav.navbar") || document.body;
+  var out = {
+    bodyFont: getComputedStyle(document.body).fontFamily,
+    bodyBackground: getComputedStyle(document.body).backgroundColor,
+    navBackground: getComputedStyle(nav).backgroundColor,
+    resources: performance.getEntriesByType("resource").map(function (e) { return e.name; }),
+    links: Array.prototype.map.call(document.querySelectorAll("a[href]"), function (a) {
+      return [a.textContent.trim(), a.getAttribute("href")];
+    }),
+    rows: document.querySelectorAll("table tbody tr").length
+  };
+  document.getElementById("pef-probe").textContent = JSON.stringify(out);
+})();
+</script>
+"""
+
+
+def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("headless Chromium is not installed (make browser)")
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp / 'profile'}",
+        # networking off: every host unresolvable, every proxied request to a closed port
+        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9", "--window-size=1300,1000",
+    ]  # fmt: skip
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
+
+
+def _probe(page: Path, tmp: Path) -> tuple[dict, str]:
+    """Open a copy of `page` (same folder, so relative links hold) with a probe script; its findings."""
+    probe_page = page.with_name(page.stem + ".pef-probe.html")
+    text = page.read_text(encoding="utf-8")
+    probe_page.write_text(text.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    try:
+        dom = _chromium(tmp, "--virtual-time-budget=3000", "--dump-dom", probe_page.as_uri()).stdout
+    finally:
+        probe_page.unlink()
+    match = re.search(r'<pre id="pef-probe">(.*?)</pre>', dom, re.DOTALL)
+    assert match and match[1], "the probe script did not run (JavaScript failed on the page?)"
+    return json.loads(html.unescape(match[1])), dom
+
+
+def _screenshot(page: Path, tmp: Path, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / name
+    _chromium(tmp, f"--screenshot={shot}", page.as_uri())
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    return shot
+
+
+def test_data_docs_work_offline_in_headless_chromium(built_ws: Workspace, tmp_path: Path) -> None:
+    if built_ws.engine != "duckdb":
+        pytest.skip("the site is the same on both engines; one browser run is enough")
+    from pef_gx.validation.docs import remote_references
+
+    index = Path(built_ws.latest()["data_docs_index"])
+    site = index.parent
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 2
+    for page in pages:
+        assert remote_references(page.read_text(encoding="utf-8")) == [], page
+
+    found, _dom = _probe(index, tmp_path)
+    # only local files were requested
+    assert all(url.startswith("file://") for url in found["resources"]), found["resources"]
+    # our styles: system font stack, light page background, dark top bar (not the browser's defaults)
+    assert "system-ui" in found["bodyFont"]
+    assert found["bodyBackground"] == "rgb(245, 247, 250)"
+    assert found["navBackground"] == "rgb(31, 41, 51)"
+    # the index lists every suite (the JS-rendered tables work offline)
+    suites = {p.stem for p in built_ws.suites_dir.glob("*.json")}
+    link_texts = {text for text, _ in found["links"]}
+    assert suites <= link_texts, suites - link_texts
+    assert found["rows"] >= 2 * len(suites)  # one validation row and one suite row per suite at least
+    _screenshot(index, tmp_path, "data_docs_index.png")
+
+    # a validation page opens from the index
+    validation_links = [href for _, href in found["links"] if href.startswith("validations/")]
+    assert validation_links
+    page = site / validation_links[0]
+    assert page.is_file()
+    found_page, page_dom = _probe(page, tmp_path)
+    assert "Overview" in page_dom and "Statistics" in page_dom
+    assert all(url.startswith("file://") for url in found_page["resources"])
+    assert found_page["navBackground"] == "rgb(31, 41, 51)"
+    _screenshot(page, tmp_path, "data_docs_validation.png")
+
+
+def test_docs_command_prints_the_index_path(built_ws: Workspace) -> None:
+    if built_ws.engine != "duckdb":
+        pytest.skip("engine-independent")
+    from tests.conftest import run_cli
+
+    proc = run_cli("docs", cwd=built_ws.root, env=built_ws.env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == built_ws.latest()["data_docs_index"]
+
+
+def test_docs_command_without_a_site_says_how_to_build_it(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    (tmp_path / "pef-gx.yml").write_text("dbt_project_dir: .\ngx_dir: gx\nsuites_dir: suites\n")
+    proc = run_cli("docs", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "no Data Docs" in proc.stderr and "pef-gx checkpoint" in proc.stderr
+
+
+def test_docs_serve_on_localhost(built_ws: Workspace) -> None:
+    if built_ws.engine != "duckdb":
+        pytest.skip("engine-independent")
+    import os
+    import sys
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if k != "PEF_GX_DEBUG"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pef_gx", "docs", "--serve", "--port", "0"],
+        cwd=built_ws.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/index\.html", line)
+        assert match, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+        with urllib.request.urlopen(match[0], timeout=10) as response:
+            body = response.read().decode()
+        assert response.status == 200 and "pef-gx offline" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,100 @@
+"""Fast tests of the pure parts: thresholds, the offline rewrite of Data Docs pages, the results writer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pef_gx.errors import SuiteError
+from pef_gx.results.model import CheckResult, ValidationRun
+from pef_gx.results.writer import read_latest, write_run
+from pef_gx.validation.docs import MARKER, offline_html, remote_references
+from pef_gx.validation.thresholds import meets, parse_condition, verdict
+
+
+@pytest.mark.parametrize(
+    "failures,severity,warn_if,error_if,expected",
+    [
+        (0, "error", "!=0", "!=0", "pass"),
+        (1, "error", "!=0", "!=0", "fail"),
+        (1, "warn", "!=0", "!=0", "warn"),
+        (4, "error", ">0", ">10", "warn"),
+        (11, "error", ">0", ">10", "fail"),
+        (4, "error", ">5", ">10", "pass"),
+        (11, "warn", ">0", ">10", "warn"),  # severity warn never fails
+        (3, "error", ">=3", "= 3", "fail"),
+        (2, "error", "<> 2", "== 5", "pass"),
+    ],
+)
+def test_verdict_follows_dbt(
+    failures: int, severity: str, warn_if: str, error_if: str, expected: str
+) -> None:
+    assert verdict(failures, severity, warn_if, error_if) == expected
+
+
+def test_bad_threshold_is_a_suite_error() -> None:
+    assert parse_condition(" >= 10 ") == (">=", 10)
+    assert meets(0, None) is False
+    with pytest.raises(SuiteError, match=r"in suites/x\.json"):
+        parse_condition("more than ten", "suites/x.json")
+
+
+def test_offline_rewrite_removes_every_remote_resource() -> None:
+    page = (
+        "<html><head><title>t</title>"
+        '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css"/>'
+        '<script src="https://code.jquery.com/jquery-3.7.1.min.js"></script>'
+        '<script src="https://x/y.js" integrity="sha384-abc" crossorigin="anonymous"></script>'
+        '<link rel="shortcut icon" href="../static/images/favicon.ico"/>'
+        '</head><body><img class="NO-CACHE" src="https://great-expectations-web-assets.s3/logo.png" alt="GX"/>'
+        '<a href="https://greatexpectations.io">GX</a></body></html>'
+    )
+    assert len(remote_references(page)) == 4
+    out = offline_html(page)
+    assert remote_references(out) == []
+    assert MARKER in out and "window.$ = window.jQuery" in out
+    assert 'href="../static/images/favicon.ico"' in out  # local resources stay
+    assert 'href="https://greatexpectations.io"' in out  # a hyperlink loads nothing
+    assert out.index(MARKER) < out.index("<title>")  # the shim runs before any page script
+
+
+def _run(run_id: str) -> ValidationRun:
+    check = CheckResult(
+        check_id="c1", suite="s", node_id="model.p.m", node_name="m", columns=("a",), kind="not_null",
+        expectation_type="expect_column_values_to_not_be_null", origin_type="dbt_test", origin_ref="test.p.t",
+        dimension="completeness", severity="error", level="row", status="fail", element_count=10,
+        unexpected_count=2, unexpected_percent=20.0, unexpected_values=(None, None),
+    )  # fmt: skip
+    return ValidationRun(
+        run_id=run_id, project="p", target_name="duckdb", target_type="duckdb", schema="main",
+        command="checkpoint", started_at="2026-01-01T00:00:00+00:00", finished_at="2026-01-01T00:00:01+00:00",
+        elapsed_s=1.0, checks=[check],
+    )  # fmt: skip
+
+
+def test_results_writer_one_file_per_run_plus_latest(tmp_path: Path) -> None:
+    first = write_run(_run("r1"), tmp_path)
+    second = write_run(_run("r2"), tmp_path)
+    folder = tmp_path / ".pef-gx" / "results"
+    assert sorted(p.name for p in folder.iterdir()) == ["latest.json", "r1.json", "r2.json"]
+    assert json.loads(second.read_text()) == json.loads((folder / "latest.json").read_text())
+    assert json.loads(first.read_text())["run_id"] == "r1"
+    latest = read_latest(tmp_path)
+    assert latest.run_id == "r2" and latest.checks[0].unexpected_count == 2
+    assert latest.failed_errors and latest.checks[0].columns == ("a",)
+    data = json.loads(second.read_text())
+    assert data["schema_version"] == 1 and data["checks"][0]["success"] is False
+
+
+def test_results_writer_leaves_no_half_written_file(tmp_path: Path) -> None:
+    write_run(_run("r1"), tmp_path)
+    folder = tmp_path / ".pef-gx" / "results"
+    before = (folder / "latest.json").read_text()
+    broken = _run("r2")
+    broken.checks = [object()]  # type: ignore[list-item]  # to_dict fails half-way
+    with pytest.raises(AttributeError):
+        write_run(broken, tmp_path)
+    assert (folder / "latest.json").read_text() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["latest.json", "r1.json"]
