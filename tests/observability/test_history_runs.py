@@ -1,0 +1,50 @@
+"""`pef-gx build` and `pef-gx checkpoint` record their runs: dbt nodes, GX checks, scores, volumes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+
+def test_build_then_checkpoint_are_both_recorded(workspace: Path) -> None:
+    suites = workspace / "suites"
+    for path in suites.glob("*.json") if suites.is_dir() else ():
+        path.unlink()
+    build = run_cli("build", "--quiet", cwd=workspace)
+    assert build.returncode == 0, build.stdout + build.stderr
+    generate = run_cli("generate", "--select", "stg_orders", "--quiet", cwd=workspace)
+    assert generate.returncode == 0, generate.stdout + generate.stderr
+    checkpoint = run_cli("checkpoint", "--select", "stg_orders", "--quiet", "--no-docs", cwd=workspace)
+    assert checkpoint.returncode in (0, 1), checkpoint.stdout + checkpoint.stderr
+
+    conn = sqlite3.connect(workspace / ".pef-gx" / "history.sqlite")
+    runs = conn.execute("select run_id, command, score from runs order by started_at").fetchall()
+    assert [r[1] for r in runs] == ["build", "checkpoint"]
+    build_id, checkpoint_id = runs[0][0], runs[1][0]
+    assert runs[1][2] is not None  # the checkpoint run has checks, hence a score
+    nodes = conn.execute("select count(*), sum(status = 'warn') from node_runs where run_id = ?", (build_id,))
+    assert nodes.fetchone() == (114, 8)  # 112 nodes + the two audit hooks
+    checks = conn.execute("select count(*) from check_runs where run_id = ?", (checkpoint_id,)).fetchone()[0]
+    assert checks > 0
+    rows = dict(
+        conn.execute("select node_id, value from metrics where run_id = ? and metric = 'rows'", (build_id,))
+    )
+    assert rows["model.pef_shop.stg_orders"] == 2000 and rows["model.pef_shop.dim_customers"] == 500
+    lag = conn.execute(
+        "select value from metrics where run_id = ? and metric = 'lag_hours'"
+        " and node_id = 'model.pef_shop.stg_orders'",
+        (build_id,),
+    ).fetchone()[0]
+    assert lag > 24 * 300  # the sample's latest _loaded_at is 2025-01-01
+    conn.close()
+    assert ".pef-gx/" in (Path(__file__).resolve().parents[2] / ".gitignore").read_text()
+
+    health = json.loads(run_cli("health", "--format", "json", cwd=workspace).stdout)
+    assert health["runs"] == 2 and {r["command"] for r in health["recent_runs"]} == {"build", "checkpoint"}
