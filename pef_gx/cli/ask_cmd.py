@@ -76,44 +76,48 @@ def _render(outcome, dry_run: bool) -> None:
 
     from pef_gx.generators.natural_language import TestIntent
 
-    out = console()
+    rich_console = console()
+
+    def say(text: str, **kwargs) -> None:  # long lines stay whole (paths, test names)
+        rich_console.print(text, soft_wrap=True, **kwargs)
+
     intent = outcome.intent
     root = outcome.project.dir.parent
     if isinstance(intent, TestIntent):
-        out.print(f"understood: checks on {intent.model.name} ({intent.model.path})")
+        say(f"understood: checks on {intent.model.name} ({intent.model.path})")
         for note in intent.notes:
-            out.print(f"  note: {escape(note)}")
+            say(f"  note: {escape(note)}")
         for check in intent.checks:
             label = "proposed" if check.proposed else "asked"
             line = f"  {label}: {check.summary} -> dbt test {check.test_name}"
             if check.covered_by:
                 line += f" (already tested by {check.covered_by.split('.')[2]}; nothing to write)"
-            out.print(escape(line))
+            say(escape(line))
             if check.proposed:
-                out.print(f"      why: {escape(check.why)}")
+                say(f"      why: {escape(check.why)}")
     else:
-        out.print(f"understood: a new model {intent.name} (template {intent.template})")
+        say(f"understood: a new model {intent.name} (template {intent.template})")
         for note in intent.notes:
-            out.print(f"  note: {escape(note)}")
-        out.print(f"  grain: {', '.join(intent.grain)}; tests: not_null + unique on the grain")
+            say(f"  note: {escape(note)}")
+        say(f"  grain: {', '.join(intent.grain)}; tests: not_null + unique on the grain")
     if not outcome.files:
-        out.print("files: nothing to write")
+        say("files: nothing to write")
     for planned in outcome.files:
         action = "would write" if dry_run else "wrote"
         kind = "new" if planned.old is None else "updated"
-        out.print(f"{action} ({kind} {planned.what}): {_rel(planned.path, root)}")
+        say(f"{action} ({kind} {planned.what}): {_rel(planned.path, root)}")
         if dry_run:
-            out.print(_preview(planned), markup=False, highlight=False)
+            say(_preview(planned), markup=False, highlight=False)
             if planned.what == "GX suite":
-                out.print("")
+                say("")
     if dry_run:
-        out.print("dry run: nothing written, dbt not run")
+        say("dry run: nothing written, dbt not run")
         return
     if not outcome.verified:
-        out.print("not verified (--no-verify): run `dbt build` to check it")
+        say("not verified (--no-verify): run `dbt build` to check it")
         return
     if outcome.model_status:
-        out.print(f"dbt build: model {intent.name} [green]{outcome.model_status}[/]")
+        say(f"dbt build: model {intent.name} [green]{outcome.model_status}[/]")
     for check in outcome.checks:
         style = _STYLE.get(check.status, "")
         status = f"[{style}]{check.status.upper()}[/]" if style else check.status.upper()
@@ -121,15 +125,15 @@ def _render(outcome, dry_run: bool) -> None:
         if check.failed:
             rows = check.failures
             detail = f": {rows} failing row{'s' if rows != 1 else ''}"
-        out.print(f"  {status} {check.test_name}{detail}")
+        say(f"  {status} {check.test_name}{detail}")
     failed = outcome.failed
     if failed:
-        out.print(
+        say(
             f"{len(failed)} check(s) fail on the data; kept (they say what you asked for): "
             "fix the data or the request"
         )
     else:
-        out.print(f"all {len(outcome.checks)} check(s) pass")
+        say(f"all {len(outcome.checks)} check(s) pass")
 
 
 def _preview(planned) -> str:

@@ -262,17 +262,21 @@ class _Journal:
         self.before: dict[Path, bytes | None] = {}
         self.new_dirs: list[Path] = []
 
+    def prepare(self, paths: list[Path]) -> None:
+        """Note the folders that do not exist yet (before anything, even a writability probe, makes them)."""
+        for path in paths:
+            probe = path.parent
+            missing = []
+            while not probe.exists():
+                missing.append(probe)
+                probe = probe.parent
+            self.new_dirs.extend(d for d in reversed(missing) if d not in self.new_dirs)
+
     def write(self, planned: PlannedFile) -> None:
         path = planned.path
         if path not in self.before:
             self.before[path] = path.read_bytes() if path.exists() else None
-        missing = []
-        probe = path.parent
-        while not probe.exists():
-            missing.append(probe)
-            probe = probe.parent
         write_atomic(path, planned.new)
-        self.new_dirs.extend(reversed(missing))
 
     def rollback(self) -> None:
         for path, data in self.before.items():
@@ -432,10 +436,11 @@ def ask(
     outcome = AskOutcome(request, project, intent, files, written=False, verified=False, parsed=parsed)
     if dry_run:
         return outcome
-    for planned in files:
-        check_writable(planned.path)
     journal = _Journal()
+    journal.prepare([planned.path for planned in files])
     try:
+        for planned in files:
+            check_writable(planned.path)
         for planned in files:
             journal.write(planned)
         outcome.written = bool(files)
