@@ -304,14 +304,14 @@ def _lit(value: Any) -> str:
 
 
 def _rows_query(spec: CheckSpec, quoting: Mapping[str, bool | None] | None, keys: Sequence[str]) -> str:
-    batch = sql.filtered(sql.BATCH, spec.where)
+    batch = sql.filtered(sql.BATCH, spec.where)  # "<rows> as pef_gx_rows"
     k = spec.kind
     if k == "relationships":
         col = _q(spec, quoting, spec.columns[0])
         parent = spec.params["to"]
         field = sql.escape_braces(sql.quote_ident(str(spec.params["field"])))
         return (
-            f"select child.{col} from {batch} as child where child.{col} is not null and not exists "
+            f"select child.{col} from {sql.filtered(sql.BATCH, spec.where, 'child')} where child.{col} is not null and not exists "
             f"(select 1 from {sql.ref(parent)} as parent where parent.{field} = child.{col})"
         )
     if k == "expression_is_true":

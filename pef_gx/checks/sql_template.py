@@ -95,11 +95,14 @@ def literal_list(values: Iterable[Any]) -> str:
     return ", ".join(quote_literal(v) for v in values)
 
 
-def filtered(relation: str, where: str | None) -> str:
-    """`relation` itself, or a subquery of it limited by a dbt `where:` (SQL the user wrote; braces escaped)."""
-    if not where:
-        return relation
-    return f"(select * from {relation} where {escape_braces(where)}) as pef_gx_filtered"
+def filtered(relation: str, where: str | None, alias: str = "pef_gx_rows") -> str:
+    """`(select * from relation [where ...]) as alias`: the checked rows under a name of our own.
+
+    GX fills `{batch}` with a table name, or with `(select ...) AS subselect` (a query asset), so `{batch}`
+    is never aliased directly. The `where` is SQL the user wrote (dbt's `where:`); its braces are escaped.
+    """
+    condition = f" where {escape_braces(where)}" if where else ""
+    return f"(select * from {relation}{condition}) as {alias}"
 
 
 INTERVAL_PARTS = ("minute", "hour", "day", "week", "month", "year")

@@ -121,16 +121,25 @@ def test_relationships_query_is_schema_free_and_selects_the_key_only() -> None:
 def test_expression_query_selects_key_columns() -> None:
     spec = CheckSpec("model.p.m", "expression_is_true", (), {"expression": "a >= b"})
     _, kwargs = catalog.gx_expectation(spec, key_columns=["order_id"])
-    assert kwargs["unexpected_rows_query"] == 'select "order_id" from {batch} where not (a >= b)'
+    assert (
+        kwargs["unexpected_rows_query"]
+        == 'select "order_id" from (select * from {batch}) as pef_gx_rows where not (a >= b)'
+    )
     _, kwargs = catalog.gx_expectation(spec)
-    assert kwargs["unexpected_rows_query"] == "select 1 as pef_gx_row from {batch} where not (a >= b)"
+    assert (
+        kwargs["unexpected_rows_query"]
+        == "select 1 as pef_gx_row from (select * from {batch}) as pef_gx_rows where not (a >= b)"
+    )
 
 
 def test_braces_in_user_sql_survive_gx_formatting() -> None:
     spec = CheckSpec("model.p.m", "expression_is_true", (), {"expression": "payload <> '{}'"})
     _, kwargs = catalog.gx_expectation(spec)
     query = kwargs["unexpected_rows_query"]
-    assert query.format(batch="t") == "select 1 as pef_gx_row from t where not (payload <> '{}')"
+    assert (
+        query.format(batch="t")
+        == "select 1 as pef_gx_row from (select * from t) as pef_gx_rows where not (payload <> '{}')"
+    )
 
 
 @pytest.mark.parametrize(
