@@ -125,12 +125,21 @@ def _render(outcome, dry_run: bool) -> None:
         if check.failed:
             rows = check.failures
             detail = f": {rows} failing row{'s' if rows != 1 else ''}"
+            if check.check is not None and check.check.covered_by:
+                detail += " (a test the project already had)"
+            elif check.check is not None:
+                detail += " (new test, kept)"
         say(f"  {status} {check.test_name}{detail}")
     failed = outcome.failed
     if failed:
+        kept = any(c.check is not None and not c.check.covered_by for c in failed)
         say(
-            f"{len(failed)} check(s) fail on the data; kept (they say what you asked for): "
-            "fix the data or the request"
+            f"{len(failed)} check(s) fail on the data"
+            + (
+                ": the new tests stay, they check what you asked for; fix the data, or remove the test"
+                if kept
+                else ""
+            )
         )
     else:
         say(f"all {len(outcome.checks)} check(s) pass")

@@ -214,6 +214,7 @@ def _show(value: Any) -> str:
 
 _NUM = r"-?\d+(?:\.\d+)?"
 _TO_BE = r"(?:(?:is|are|be|should|must|has to|have to|needs? to|shall|will|always|can|may|only|to)\s+)*"
+_NEVER = r"(?:(?:is|are|should|must|can|may|will|shall)\s+)?(?:never|not|cannot|can't|can not|mustn't|shouldn't|won't|isn't|aren't)\s+(?:be\s+|go\s+)?"
 _UNITS = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
 _FRESH_VERB = r"(?P<verb>loaded|updated|refreshed|fresh|arrived?|ingested|synced|created|inserted|recent)"
 
@@ -230,33 +231,38 @@ class Phrase:
 
 PHRASES: tuple[Phrase, ...] = (
     # relationships: the parent is named in the phrase
-    Phrase("relationships", r"\b" + _TO_BE + r"(?:always\s+)?(?:exists?|be found|present|appears?|be listed)\s+(?:in|as an? \w+ in)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
-    Phrase("relationships", r"\b" + _TO_BE + r"(?:references?|refers? to|points? to|matches? (?:a|an|the)? ?\w* ?in|(?:is|be) an? foreign key (?:to|into|of)|foreign key (?:to|into|of)|links? to|joins? to)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
+    Phrase("relationships", r"(?<!\w)" + _TO_BE + r"(?:always\s+)?(?:exists?|be found|present|appears?|be listed)\s+(?:in|as an? \w+ in)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
+    Phrase("relationships", r"(?<!\w)" + _TO_BE + r"(?:references?|refers? to|points? to|matches? (?:a|an|the)? ?\w* ?in|(?:is|be) an? foreign key (?:to|into|of)|foreign key (?:to|into|of)|links? to|joins? to)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
     # recency (model level: the column comes from the verb)
-    Phrase("recency", r"\b" + _TO_BE + r"(?:be\s+)?" + _FRESH_VERB + r"\s+(?:with)?in\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+" + _UNITS + r"\b"),
-    Phrase("recency", r"\b" + _TO_BE + r"(?:be\s+)?(?:no|not)\s+older\s+than\s+(?P<n>\d+)\s+" + _UNITS + r"\b"),
-    Phrase("recency", r"\b" + _TO_BE + r"(?:be\s+)?(?:at most|less than)\s+(?P<n>\d+)\s+" + _UNITS + r"\s+old\b"),
+    Phrase("recency", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?" + _FRESH_VERB + r"\s+(?:with)?in\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+" + _UNITS + r"\b"),
+    Phrase("recency", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:no|not)\s+older\s+than\s+(?P<n>\d+)\s+" + _UNITS + r"\b"),
+    Phrase("recency", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at most|less than)\s+(?P<n>\d+)\s+" + _UNITS + r"\s+old\b"),
     # not null
-    Phrase("not_null", r"\b" + _TO_BE + r"(?:never|not|no)\s+(?:be\s+)?(?:nulls|null|empty|blanks|blank|missing|none|nil)(?:\s+values?)?\b"),
-    Phrase("not_null", r"\b" + _TO_BE + r"(?:always\s+)?(?:be\s+)?(?:filled(?: in)?|populated|present|set|provided|required|mandatory|non-?null|not-null)\b"),
+    Phrase("not_null", r"(?<!\w)" + _TO_BE + r"(?:never|not|no)\s+(?:be\s+)?(?:nulls|null|empty|blanks|blank|missing|none|nil)(?:\s+values?)?\b"),
+    Phrase("not_null", r"(?<!\w)" + _TO_BE + r"(?:always\s+)?(?:be\s+)?(?:filled(?: in)?|populated|present|set|provided|required|mandatory|non-?null|not-null)\b"),
+    Phrase("not_null", r"\b(?:never|doesn't|does not|don't|do not|must not|should not|cannot|can't|may not)\s+(?:contains?|has|have|includes?)\s+(?:any\s+)?(?:null values|missing values|empty values|nulls|null|blanks|empties)\b"),
     Phrase("not_null", r"\b(?:has|have|contains?|with)\s+no\s+(?:null values|empty values|missing values|nulls|null|blanks|gaps)\b"),
     Phrase("not_null", r"\b(?:no|without)\s+(?:null values|missing values|empty values|nulls|null)\b"),
     Phrase("not_null", r"\bnot\s+(?:be\s+)?null\b"),
     # unique
-    Phrase("unique", r"\b" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key|the primary key|a primary key)\b"),
+    Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key|the primary key|a primary key)\b"),
     Phrase("unique", r"\b(?:has|have|contains?|with)?\s*no\s+(?:duplicates?|duplicated values|repeated values|repeats)\b"),
-    Phrase("unique", r"\b" + _TO_BE + r"(?:never|not)\s+(?:be\s+)?(?:duplicated|repeated)\b"),
+    Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:never|not)\s+(?:be\s+)?(?:duplicated|repeated)\b"),
     # accepted values: the values follow the phrase
-    Phrase("accepted_values", r"\b" + _TO_BE + r"(?:be\s+)?(?:one of|any of|either|among|in the list|in the set|in the list of|limited to|restricted to|in \(|in \[)\s*[:(\[]?\s*(?P<values>[^\s].*?)[)\]]?\s*$"),
-    Phrase("accepted_values", r"\b(?:allowed|accepted|valid|possible) values\s+(?:are|:)\s*(?P<values>.+)$"),
+    Phrase("accepted_values", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:one of|any of|either|among|in the list|in the set|in the list of|limited to|restricted to|in \(|in \[)\s*[:(\[]?\s*(?P<values>[^\s].*?)[)\]]?\s*$"),
+    Phrase("accepted_values", r"^(?:the\s+)?(?:only\s+)?(?:allowed|accepted|valid|possible|permitted) values\s+(?:for|of|in)\s+(?P<subject>.+?)\s+(?:are\s*:?|:)\s*(?P<values>.+)$"),
+    Phrase("accepted_values", r"\b(?:allowed|accepted|valid|possible|permitted) values\s+(?:are\s*:?|:)\s*(?P<values>.+)$"),
     # ranges
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:between|from)\s+(?P<min>" + _NUM + r")\s+(?:and|to|-)\s+(?P<max>" + _NUM + r")(?:\s+inclusive)?\b"),
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:positive|greater than zero|greater than 0|above zero|above 0|more than 0|more than zero|> ?0|strictly positive)\b", {"min_value": 0, "inclusive": False}),
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:non-?negative|not negative|never negative|zero or more|0 or more|>= ?0)\b", {"min_value": 0}),
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:at least|no less than|not less than|minimum(?: of)?|min|greater than or equal to|>=)\s+(?P<min>" + _NUM + r")\b"),
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:at most|no more than|not more than|maximum(?: of)?|max|less than or equal to|<=|up to)\s+(?P<max>" + _NUM + r")\b"),
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:greater than|more than|above|over|>)\s+(?P<min>" + _NUM + r")\b", {"inclusive": False}),
-    Phrase("accepted_range", r"\b" + _TO_BE + r"(?:be\s+)?(?:less than|below|under|<)\s+(?P<max>" + _NUM + r")\b", {"inclusive": False}),
+    Phrase("accepted_range", r"(?<!\w)" + _NEVER + r"(?:negative|below zero|below 0|less than zero|less than 0|< ?0)\b", {"min_value": 0}),
+    Phrase("accepted_range", r"(?<!\w)" + _NEVER + r"(?:less than|below|under|smaller than|lower than|<)\s+(?P<min>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _NEVER + r"(?:more than|greater than|above|over|bigger than|higher than|exceed|exceeds|>)\s+(?P<max>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:between|from)\s+(?P<min>" + _NUM + r")\s+(?:and|to|-)\s+(?P<max>" + _NUM + r")(?:\s+inclusive)?\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:positive|greater than zero|greater than 0|above zero|above 0|more than 0|more than zero|> ?0|strictly positive)\b", {"min_value": 0, "inclusive": False}),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:non-?negative|not negative|never negative|zero or more|0 or more|>= ?0)\b", {"min_value": 0}),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at least|no less than|not less than|minimum(?: of)?|min|greater than or equal to|>=)\s+(?P<min>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at most|no more than|not more than|maximum(?: of)?|max|less than or equal to|<=|up to)\s+(?P<max>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:greater than|more than|above|over|>)\s+(?P<min>" + _NUM + r")\b", {"inclusive": False}),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:less than|below|under|<)\s+(?P<max>" + _NUM + r")\b", {"inclusive": False}),
 )  # fmt: skip
 
 # Words around the names that carry no meaning for the interpreter.
@@ -664,7 +670,8 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
         phrase, match = found
     params = _params(phrase, match, text)
     notes: list[str] = []
-    subject = _subject_words(text[: match.start()] + " " + text[match.end() :])
+    said = match.groupdict().get("subject")  # phrases that wrap the subject ("allowed values for X are")
+    subject = _subject_words(said if said else text[: match.start()] + " " + text[match.end() :])
     model_words, column_words = _locate(index, subject)
     if phrase.kind == "recency" and model_words is None and column_words:
         model_words, column_words = column_words, None
@@ -883,7 +890,11 @@ def _choose_source(
     output: str,
 ) -> tuple[ModelInfo, dict[str, str], list[str]]:
     """The model that has a column for every need (need -> (role, words)), and those columns."""
-    pool = [m for m in index.models.values() if m.resource_type == "model" and m.name != output]
+    pool = [
+        m
+        for m in index.models.values()
+        if m.resource_type == "model" and m.name != output and GENERATED_FOLDER not in Path(m.path).parts[:-1]
+    ]  # fmt: skip  (models ask generated are aggregates: not sources for more aggregates)
     if source:
         picked = model_candidates(index, source)
         if not picked:
@@ -1096,7 +1107,12 @@ def parse_request(
     request = _clean(text or "")
     if not request:
         raise NotUnderstood("the request is empty", "e.g. " + ", ".join(EXAMPLES))
-    body = _MODEL_LEAD.sub("", request).strip()
+    body = re.sub(
+        r"\s+(?:dbt\s+)?(?:model|table|view|mart|report)$",
+        "",
+        _MODEL_LEAD.sub("", request).strip(),
+        flags=re.I,
+    )
     template_match = _match_template(body) or _match_template(request)
     wants_model = (bool(_MODEL_WORDS.search(request)) and not _TEST_WORDS.search(request)) or (
         source is not None or name is not None

@@ -35,6 +35,21 @@ TEST_REQUESTS = [
         {"values": ["Books", "Toys", "Home"]},
     ),
     (
+        "allowed values for payment_method in stg_payments are coupon, gift_card",
+        "accepted_values",
+        "stg_payments",
+        "payment_method",
+        {"values": ["coupon", "gift_card"]},
+    ),
+    (
+        "the valid values of status in fct_orders are: placed, shipped",
+        "accepted_values",
+        "fct_orders",
+        "status",
+        {"values": ["placed", "shipped"]},
+    ),
+    ("stg_orders should be no older than 6 hours", "recency", "stg_orders", "loaded_at", {"datepart": "hour", "interval": 6}),
+    (
         "amount in stg_payments should be between 0 and 10000",
         "accepted_range",
         "stg_payments",
@@ -67,6 +82,13 @@ TEST_REQUESTS = [
         "product_id",
         {"to": "model.pef_shop.stg_products", "field": "product_id"},
     ),
+    ("Make sure that the order_id column in the fct_orders table never contains nulls", "not_null", "fct_orders", "order_id", {}),
+    ("sales amount must not be negative", "accepted_range", "sales", "amount", {"min_value": 0}),
+    ("quantity in sales can't be less than 1", "accepted_range", "sales", "quantity", {"min_value": 1}),
+    ("quantity in sales should never exceed 100", "accepted_range", "sales", "quantity", {"max_value": 100}),
+    ("list price of stg_products > 0", "accepted_range", "stg_products", "list_price", {"min_value": 0, "inclusive": False}),
+    ("order_id in stg_payments is a foreign key to stg_orders", "relationships", "stg_payments", "order_id", {"to": "model.pef_shop.stg_orders", "field": "order_id"}),
+    ("make sure status in stg_orders is in ('placed', 'shipped')", "accepted_values", "stg_orders", "status", {"values": ["placed", "shipped"]}),
     ("orders should be loaded within 2 days", "recency", "stg_orders", "loaded_at", {"datepart": "day", "interval": 2}),
     ("stg_orders must be refreshed within the last 6 hours", "recency", "stg_orders", "loaded_at", {"datepart": "hour", "interval": 6}),
     ("customers should be no older than 3 days", "recency", "stg_customers", "updated_at", {"datepart": "day", "interval": 3}),
@@ -162,6 +184,10 @@ MODEL_REQUESTS = [
     ("top products by revenue", "top_n", "top_products_by_revenue", "sales", ("product_id",)),
     ("top 5 customers by revenue", "top_n", "top_5_customers_by_revenue", "fct_orders", ("customer_id",)),
     ("revenue by month", "period_summary", "monthly_revenue", "fct_orders", ("date_month",)),
+    ("create a daily revenue model", "period_summary", "daily_revenue", "fct_orders", ("date_day",)),
+    ("I need a table of weekly units by category", "period_summary", "weekly_units_by_category", "sales", ("date_week", "product_category")),
+    ("show me the top 10 customers by spend", "top_n", "top_10_customers_by_spend", "fct_orders", ("customer_id",)),
+    ("revenue by product category", "per_entity", "revenue_per_product_category", "sales", ("product_category",)),
 ]  # fmt: skip
 
 
