@@ -5,9 +5,9 @@ select {{ column_name }}
 from {{ model }}
 where 1 = 2
 {%- if min_value is not none %}
-    or {{ column_name }} <{{ "" if inclusive else "=" }} {{ pef_gx_literal(min_value) }}
+    or {{ column_name }} <{{ "" if inclusive else "=" }} {{ pef_gx_test_literal(min_value) }}
 {%- endif %}
 {%- if max_value is not none %}
-    or {{ column_name }} >{{ "" if inclusive else "=" }} {{ pef_gx_literal(max_value) }}
+    or {{ column_name }} >{{ "" if inclusive else "=" }} {{ pef_gx_test_literal(max_value) }}
 {%- endif %}
 {% endtest %}

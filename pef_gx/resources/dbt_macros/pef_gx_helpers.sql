@@ -1,7 +1,7 @@
 {#- pef-gx: helpers of the generic tests (installed by `pef-gx init`; do not edit, re-run init). -#}
 
 {#- A Python value as an SQL literal: strings single-quoted with '' doubled, numbers and booleans as is. -#}
-{% macro pef_gx_literal(value) -%}
+{% macro pef_gx_test_literal(value) -%}
     {%- if value is none -%} null
     {%- elif value is sameas true -%} true
     {%- elif value is sameas false -%} false
@@ -11,7 +11,7 @@
 {%- endmacro %}
 
 {#- An interval of `count` `datepart`s that DuckDB and PostgreSQL both read. -#}
-{% macro pef_gx_interval(count, datepart) -%}
+{% macro pef_gx_test_interval(count, datepart) -%}
     {%- set part = datepart | lower -%}
     {%- if part.endswith('s') -%}{%- set part = part[:-1] -%}{%- endif -%}
     {%- if part not in ['minute', 'hour', 'day', 'week', 'month', 'year'] -%}
@@ -25,10 +25,10 @@
 {%- endmacro %}
 
 {#- `expression` contains a match of the regular expression `pattern`. -#}
-{% macro pef_gx_regex_match(expression, pattern) -%}
+{% macro pef_gx_test_regex_match(expression, pattern) -%}
     {%- if target.type == 'duckdb' -%}
-        regexp_matches({{ expression }}, {{ pef_gx_literal(pattern) }})
+        regexp_matches({{ expression }}, {{ pef_gx_test_literal(pattern) }})
     {%- else -%}
-        ({{ expression }} ~ {{ pef_gx_literal(pattern) }})
+        ({{ expression }} ~ {{ pef_gx_test_literal(pattern) }})
     {%- endif -%}
 {%- endmacro %}

@@ -4,5 +4,5 @@
 select {{ column_name }}
 from {{ model }}
 where {{ column_name }} is not null
-  and not {{ pef_gx_regex_match(column_name, regex) }}
+  and not {{ pef_gx_test_regex_match(column_name, regex) }}
 {% endtest %}

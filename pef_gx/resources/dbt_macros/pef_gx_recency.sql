@@ -4,5 +4,5 @@
 select most_recent
 from (select max({{ field }}) as most_recent from {{ model }}) as r
 where most_recent is null
-   or cast(most_recent as timestamp) < cast(current_timestamp - {{ pef_gx_interval(interval, datepart) }} as timestamp)
+   or cast(most_recent as timestamp) < cast(current_timestamp - {{ pef_gx_test_interval(interval, datepart) }} as timestamp)
 {% endtest %}
