@@ -167,8 +167,9 @@ def _owned_tests_of(manifest: Manifest, node: Node) -> list[OwnedTest]:
 
 
 def _is_subsequence(old: str, new: str) -> bool:
-    lines = iter(new.splitlines())
-    return all(any(line == candidate for candidate in lines) for line in old.splitlines())
+    """Every non-blank line of `old` is still in `new`, in the same order (only additions)."""
+    lines = iter(line for line in new.splitlines() if line.strip())
+    return all(any(line == candidate for candidate in lines) for line in old.splitlines() if line.strip())
 
 
 def _plan_test_files(
