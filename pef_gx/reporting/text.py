@@ -46,19 +46,16 @@ def render_text(view: ReportView) -> str:
     if unmeasured:
         out += ["", f"models without checks ({len(unmeasured)}): {', '.join(unmeasured)}"]
     if view.has_baseline:
-        for title, lines in (("newly failing", view.newly_failing), ("newly passing", view.newly_passing)):
-            if lines:
-                out += ["", f"{title} ({len(lines)})"]
-                out += [
-                    f"  {c.status:5} {c.label} [{c.dimension}, {c.severity}] {c.detail}".rstrip()
-                    for c in lines
-                ]
-    elif view.failing:
-        out += ["", f"failing checks ({len(view.failing)})"]
-        out += [
-            f"  {c.status:5} {c.label} [{c.dimension}, {c.severity}] {c.detail}".rstrip()
-            for c in view.failing[:MAX_LISTED]
-        ]
-        if len(view.failing) > MAX_LISTED:
-            out.append(f"  ... and {len(view.failing) - MAX_LISTED} more")
+        lists = [("newly failing", view.newly_failing), ("newly passing", view.newly_passing)]
+    else:
+        lists = [("failing checks", view.failing)]
+    for title, checks in lists:
+        if checks:
+            out += ["", f"{title} ({len(checks)})"]
+            out += [
+                f"  {c.status:5} {c.label} [{c.dimension}, {c.severity}] {c.detail}".rstrip()
+                for c in checks[:MAX_LISTED]
+            ]
+            if len(checks) > MAX_LISTED:
+                out.append(f"  ... and {len(checks) - MAX_LISTED} more")
     return "\n".join(out) + "\n"
