@@ -57,7 +57,8 @@ def fill_relation_stats(
     run: ValidationRun, lineage: Lineage, manifest_nodes: dict[str, Any], target: Any
 ) -> int:
     """Measure built models/seeds/snapshots the run has no stats for, or no latest timestamp while the
-    manifest names a timestamp column. Returns how many were measured."""
+    manifest names a timestamp column, and sources with a loaded_at_field. `manifest_nodes`: the
+    manifest's nodes and sources by unique_id. Returns how many were measured."""
     from pef_gx.warehouse.connection import connect
 
     have = {r.node_id: r for r in run.relations}
@@ -74,6 +75,15 @@ def fill_relation_stats(
         return stats is None or (stats.max_timestamp is None and info.timestamp_column is not None)
 
     wanted = [n.unique_id for n in run.dbt_nodes if n.status in _BUILT and wanted_node(n.unique_id)]
+    # Sources with a loaded_at_field: their freshness lag, measured like dbt source freshness does.
+    wanted += sorted(
+        uid
+        for uid, info in lineage.nodes.items()
+        if info.resource_type == "source"
+        and info.timestamp_column
+        and uid in manifest_nodes
+        and uid not in have
+    )
     if not wanted:
         return 0
     schema_of = {uid: str((manifest_nodes.get(uid) or {}).get("schema") or target.schema) for uid in wanted}

@@ -126,7 +126,8 @@ def record_and_alert(
         from pef_gx.observability.relations import fill_relation_stats
 
         path = manifest_path(settings)
-        nodes = load_artifact(path, "manifest", range(10, 13), "dbt parse").get("nodes") or {} if path else {}
+        data = load_artifact(path, "manifest", range(10, 13), "dbt parse") if path else {}
+        nodes = {**(data.get("sources") or {}), **(data.get("nodes") or {})}
         try:
             measured = fill_relation_stats(run, lineage, nodes, target)
         except Exception:  # measuring is best effort: a locked or unreachable warehouse must not lose the run

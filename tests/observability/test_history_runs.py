@@ -43,6 +43,12 @@ def test_build_then_checkpoint_are_both_recorded(workspace: Path) -> None:
         (build_id,),
     ).fetchone()[0]
     assert lag > 24 * 300  # the sample's latest _loaded_at is 2025-01-01
+    source_lag = conn.execute(
+        "select value from metrics where run_id = ? and metric = 'lag_hours'"
+        " and node_id = 'source.pef_shop.shop.raw_orders'",
+        (build_id,),
+    ).fetchone()[0]
+    assert source_lag == pytest.approx(lag, abs=1)  # the source's loaded_at_field, like dbt source freshness
     conn.close()
     assert ".pef-gx/" in (Path(__file__).resolve().parents[2] / ".gitignore").read_text()
 
