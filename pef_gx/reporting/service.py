@@ -68,7 +68,8 @@ def _run_from(data: dict[str, Any], path: Path, error: type[Exception]) -> Valid
 
 def read_results(path: Path) -> ValidationRun:
     """A results file written by `pef-gx build` / `pef-gx checkpoint`."""
-    data = _read_json(path, "results file", "run `pef-gx build` first, or pass --results FILE")
+    hint = "run `pef-gx build` first (it writes results when suites/ has suites: `pef-gx generate`), or pass --results FILE"
+    data = _read_json(path, "results file", hint)
     if not _is_results(data):
         raise ArtifactError(
             f"{path} is not a pef-gx results file",

@@ -143,6 +143,7 @@ def test_missing_results_file_says_to_build_first(tmp_path: Path):
     result = run_cli("score", cwd=tmp_path)
     assert result.returncode == 2
     assert "latest.json not found" in result.stderr and "run `pef-gx build` first" in result.stderr
+    assert "`pef-gx generate`" in result.stderr
 
 
 def test_unknown_format_suggests(results_ws: Path):
