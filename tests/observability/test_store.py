@@ -224,3 +224,32 @@ def test_open_postgres_reports_unreachable_server(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="cannot connect to the history database"):
         open_postgres("host=127.0.0.1 port=1 user=postgres dbname=postgres", "pef_gx_history", "test")
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.postgres
+def test_postgres_backend_from_the_dbt_target(tmp_path: Path, sample_project: Path) -> None:
+    require_postgres()
+    from pef_gx.errors import ConfigError
+    from pef_gx.settings import Settings
+
+    schema = f"pef_hist_{uuid.uuid4().hex[:8]}"
+    history = {"backend": "postgres", "schema": schema}
+
+    def settings(target: str) -> Settings:
+        return Settings(
+            root=tmp_path,
+            dbt_project_dir=sample_project,
+            profiles_dir=sample_project,
+            target=target,
+            sections={"history": history},
+        )
+
+    with pytest.raises(ConfigError, match="needs a PostgreSQL connection"):
+        record_run(settings("duckdb"), make_run(0, NODES))
+    try:
+        record_run(settings("postgres"), make_run(0, NODES))
+        with open_store(settings("postgres")) as store:
+            assert [r.run_id for r in load_runs(store)] == ["run-0000"]
+            assert store.where.endswith(f"schema {schema}") and "postgres@127.0.0.1" in store.where
+    finally:
+        drop_schema(schema)
