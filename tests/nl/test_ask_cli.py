@@ -103,6 +103,24 @@ def test_spec_example_customer_lifetime_value_model_builds_and_is_right(built: P
         con.close()
     assert got[0] == want[0] and float(got[1]) == pytest.approx(float(want[1])) and got[2] == want[2]
 
+    # with the sample's business rule said in words, it equals the hand-written model row for row
+    proc = run_cli("ask", "customer lifetime value excluding returned orders", cwd=built)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "left out: status is returned" in proc.stdout
+    con = duckdb.connect(str(built / "dbt_project/pef_shop.duckdb"), read_only=True)
+    try:
+        differing = con.execute(
+            "select count(*) from main.customer_lifetime_value_excluding_returned as g"
+            " full join main.customer_lifetime_value as h using (customer_id)"
+            " where g.lifetime_value is distinct from h.lifetime_value or g.total_orders is distinct from"
+            " h.total_orders or g.first_order_date is distinct from h.first_order_date"
+            " or g.last_order_date is distinct from h.last_order_date"
+            " or g.days_since_last_order is null"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert differing == 0
+
 
 def test_monthly_sales_by_category_builds_with_a_composite_grain(built: Path):
     proc = run_cli("ask", "monthly sales by product category", cwd=built)

@@ -235,3 +235,13 @@ def test_request_text_cannot_inject_jinja_or_sql_into_the_model(index):
     assert all(line.startswith("--") for line in sql.splitlines() if "run_query" in line)  # only as a comment
     assert "{{" not in sql.replace("{{ ref('fct_orders') }}", "") and "{%" not in sql
     assert "*/" not in sql and "{{" not in properties
+
+
+def test_exclusions_become_filters_on_values_the_project_lists(index):
+    intent = parse_request("daily revenue excluding returned and return_pending orders", index)
+    assert intent.name == "daily_revenue_excluding_returned_return_pending"
+    assert intent.slots["filters"] == ["(status is null or status not in ('returned', 'return_pending'))"]
+    with pytest.raises(NotUnderstood) as info:
+        parse_request("orders per customer except cancelled", index)
+    assert "'cancelled' is not a value any accepted_values test lists" in info.value.message
+    assert "status: completed, placed, return_pending, returned, shipped" in info.value.hint
