@@ -1,0 +1,114 @@
+"""Plain-English requests -> a test intent (CheckSpecs) or a model intent (a template and its slots).
+
+No language model: a deterministic interpreter grounded in the project's manifest. Everything it knows
+about English is in the tables below (`PHRASES`: check phrasings -> check kinds; `TEMPLATES`,
+`MEASURES`, `ROLES`: model requests -> a template and the columns that fill it). Names in a request are
+matched against the project's real model and column names (case, spaces, hyphens and plurals are
+forgiven: "product id" is `product_id`); anything else is an error with a "did you mean" and exit 2,
+never a guess dressed up as an answer.
+
+Modules: `project` (the index of the project and name matching, the intents), `checks` (the phrase
+table and test requests), `models` (the template library and model requests); this module reads a
+request and decides which of the two it is.
+
+Public API:
+- `ProjectIndex.from_manifest(manifest, raw_manifest, catalog_types)`: what the interpreter may name.
+- `parse_request(text, index, source=None, name=None)` -> `TestIntent` | `ModelIntent`
+  (raises `NotUnderstood`, a PefGxError: exit 2).
+- `render_model(intent, dbt_version)` -> (SQL text, properties YAML text) for a `ModelIntent`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pef_gx.generators.natural_language.checks import PHRASES, _match_phrase, _parse_test
+from pef_gx.generators.natural_language.models import (
+    _EXCLUDING,
+    _MODEL_LEAD,
+    _MODEL_WORDS,
+    _TEST_WORDS,
+    MEASURES,
+    ROLES,
+    TEMPLATE_DIR,
+    TEMPLATES,
+    _match_template,
+    _model_intent,
+    render_model,
+)
+from pef_gx.generators.natural_language.project import (
+    EXAMPLES,
+    GENERATED_FOLDER,
+    ModelInfo,
+    ModelIntent,
+    NotUnderstood,
+    PlannedCheck,
+    ProjectIndex,
+    TestIntent,
+    _clean,
+    _split_values,
+    find_column,
+    model_candidates,
+)
+
+__all__ = [
+    "EXAMPLES",
+    "GENERATED_FOLDER",
+    "MEASURES",
+    "PHRASES",
+    "ROLES",
+    "TEMPLATES",
+    "TEMPLATE_DIR",
+    "ModelInfo",
+    "ModelIntent",
+    "NotUnderstood",
+    "PlannedCheck",
+    "ProjectIndex",
+    "TestIntent",
+    "find_column",
+    "model_candidates",
+    "parse_request",
+    "render_model",
+]
+
+
+def parse_request(
+    text: str, index: ProjectIndex, source: str | None = None, name: str | None = None
+) -> TestIntent | ModelIntent:
+    """Read one request. Raises NotUnderstood (exit 2) with suggestions when it cannot."""
+    request = _clean(text or "")
+    if not request:
+        raise NotUnderstood("the request is empty", "e.g. " + ", ".join(EXAMPLES))
+    excluded: list[Any] = []
+    cut = _EXCLUDING.search(request)
+    if cut:  # "daily revenue excluding returned orders": a filter on a model request
+        excluded = _split_values(
+            re.sub(r"\s+(?:orders?|rows?|ones|items?|lines?|records?|sales)$", "", cut["values"])
+        )
+    stripped = request[: cut.start()].strip(" ,") if cut else request
+    body = re.sub(
+        r"\s+(?:dbt\s+)?(?:model|table|view|mart|report)$",
+        "",
+        _MODEL_LEAD.sub("", stripped).strip(),
+        flags=re.I,
+    )
+    template_match = _match_template(body) or _match_template(stripped)
+    wants_model = (bool(_MODEL_WORDS.search(request)) and not _TEST_WORDS.search(request)) or (
+        source is not None or name is not None
+    )
+    phrase_match = _match_phrase(request)
+    if template_match and (wants_model or phrase_match is None):
+        return _model_intent(index, request, template_match[0], template_match[1], source, name, excluded)
+    if phrase_match and not wants_model:
+        return _parse_test(index, request, *phrase_match)
+    if wants_model:
+        raise NotUnderstood(
+            f"no model template matches '{request}'",
+            "templates: customer lifetime value; daily|weekly|monthly <revenue|orders|units> [by <column>]; "
+            "<measure> per <customer|product|...>; top <N> <products|customers> by <measure>",
+        )
+    raise NotUnderstood(
+        f"could not read '{request}' as a check or a model request",
+        "say e.g. " + ", ".join(EXAMPLES) + " (see `pef-gx ask --help`)",
+    )

@@ -1,0 +1,451 @@
+"""Test requests: the phrase table (how a check is said -> its kind and parameters) and the reader that
+turns "make sure product_id in sales is never null" into planned dbt tests (plus proposed relationships)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pef_gx.checks import catalog
+from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
+from pef_gx.generators.natural_language.project import (
+    _NUM,
+    EXAMPLES,
+    ModelInfo,
+    NotUnderstood,
+    PlannedCheck,
+    ProjectIndex,
+    TestIntent,
+    _did_you_mean,
+    _key,
+    _number,
+    _pick,
+    _split_values,
+    _squash,
+    _stem,
+    _test_name,
+    _unknown_column,
+    _unknown_model,
+    _variants,
+    find_column,
+    model_candidates,
+)
+
+_TO_BE = r"(?:(?:is|are|be|should|must|has to|have to|needs? to|shall|will|always|can|may|only|to)\s+)*"
+
+
+_NEVER = r"(?:(?:is|are|should|must|can|may|will|shall)\s+)?(?:never|not|cannot|can't|can not|mustn't|shouldn't|won't|isn't|aren't)\s+(?:be\s+|go\s+)?"
+
+
+_UNITS = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
+
+
+_FRESH_VERB = r"(?P<verb>loaded|updated|refreshed|fresh|arrived?|ingested|synced|created|inserted|recent)"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    kind: str
+    pattern: str
+    params: Mapping[str, Any] = field(default_factory=dict)  # fixed params (e.g. min_value 0)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return re.search(self.pattern, text, flags=re.IGNORECASE)
+
+
+PHRASES: tuple[Phrase, ...] = (
+    # relationships: the parent is named in the phrase
+    Phrase("relationships", r"(?<!\w)" + _TO_BE + r"(?:always\s+)?(?:exists?|be found|present|appears?|be listed)\s+(?:in|as an? \w+ in)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
+    Phrase("relationships", r"(?<!\w)" + _TO_BE + r"(?:references?|refers? to|points? to|matches? (?:a|an|the)? ?\w* ?in|(?:is|be) an? foreign key (?:to|into|of)|foreign key (?:to|into|of)|links? to|joins? to)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
+    # recency (model level: the column comes from the verb)
+    Phrase("recency", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?" + _FRESH_VERB + r"\s+(?:with)?in\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+" + _UNITS + r"\b"),
+    Phrase("recency", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:no|not)\s+older\s+than\s+(?P<n>\d+)\s+" + _UNITS + r"\b"),
+    Phrase("recency", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at most|less than)\s+(?P<n>\d+)\s+" + _UNITS + r"\s+old\b"),
+    # not null
+    Phrase("not_null", r"(?<!\w)" + _TO_BE + r"(?:never|not|no)\s+(?:be\s+)?(?:nulls|null|empty|blanks|blank|missing|none|nil)(?:\s+values?)?\b"),
+    Phrase("not_null", r"(?<!\w)" + _TO_BE + r"(?:always\s+)?(?:be\s+)?(?:filled(?: in)?|populated|present|set|provided|required|mandatory|non-?null|not-null)\b"),
+    Phrase("not_null", r"\b(?:never|doesn't|does not|don't|do not|must not|should not|cannot|can't|may not)\s+(?:contains?|has|have|includes?)\s+(?:any\s+)?(?:null values|missing values|empty values|nulls|null|blanks|empties)\b"),
+    Phrase("not_null", r"\b(?:has|have|contains?|with)\s+no\s+(?:null values|empty values|missing values|nulls|null|blanks|gaps)\b"),
+    Phrase("not_null", r"\b(?:no|without)\s+(?:null values|missing values|empty values|nulls|null)\b"),
+    Phrase("not_null", r"\bnot\s+(?:be\s+)?null\b"),
+    # unique
+    Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key|the primary key|a primary key)\b"),
+    Phrase("unique", r"\b(?:has|have|contains?|with)?\s*no\s+(?:duplicates?|duplicated values|repeated values|repeats)\b"),
+    Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:never|not)\s+(?:be\s+)?(?:duplicated|repeated)\b"),
+    # accepted values: the values follow the phrase
+    Phrase("accepted_values", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:one of|any of|either|among|in the list|in the set|in the list of|limited to|restricted to|in \(|in \[)\s*[:(\[]?\s*(?P<values>[^\s].*?)[)\]]?\s*$"),
+    Phrase("accepted_values", r"^(?:the\s+)?(?:only\s+)?(?:allowed|accepted|valid|possible|permitted) values\s+(?:for|of|in)\s+(?P<subject>.+?)\s+(?:are\s*:?|:)\s*(?P<values>.+)$"),
+    Phrase("accepted_values", r"\b(?:allowed|accepted|valid|possible|permitted) values\s+(?:are\s*:?|:)\s*(?P<values>.+)$"),
+    # ranges
+    Phrase("accepted_range", r"(?<!\w)" + _NEVER + r"(?:negative|below zero|below 0|less than zero|less than 0|< ?0)\b", {"min_value": 0}),
+    Phrase("accepted_range", r"(?<!\w)" + _NEVER + r"(?:less than|below|under|smaller than|lower than|<)\s+(?P<min>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _NEVER + r"(?:more than|greater than|above|over|bigger than|higher than|exceed|exceeds|>)\s+(?P<max>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:between|from)\s+(?P<min>" + _NUM + r")\s+(?:and|to|-)\s+(?P<max>" + _NUM + r")(?:\s+inclusive)?\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:positive|greater than zero|greater than 0|above zero|above 0|more than 0|more than zero|> ?0|strictly positive)\b", {"min_value": 0, "inclusive": False}),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:non-?negative|not negative|never negative|zero or more|0 or more|>= ?0)\b", {"min_value": 0}),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at least|no less than|not less than|minimum(?: of)?|min|greater than or equal to|>=)\s+(?P<min>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at most|no more than|not more than|maximum(?: of)?|max|less than or equal to|<=|up to)\s+(?P<max>" + _NUM + r")\b"),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:greater than|more than|above|over|>)\s+(?P<min>" + _NUM + r")\b", {"inclusive": False}),
+    Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:less than|below|under|<)\s+(?P<max>" + _NUM + r")\b", {"inclusive": False}),
+)  # fmt: skip
+
+
+# Words around the names that carry no meaning for the interpreter.
+_LEAD = re.compile(
+    r"^(?:(?:please|pls|can you|could you|i want to|i want|i need to|i need|we need to|we need|let's|lets|"
+    r"make sure|ensure|ensure that|assert|assert that|check|check that|verify|verify that|validate|"
+    r"validate that|test|test that|add|create|write|a|an|the|that|there is|there are|"
+    r"(?:a|an)?\s*(?:data\s+)?(?:test|check)s?\s+(?:that|for|to make sure|to ensure|to check)?)\s+)+",
+    re.IGNORECASE,
+)
+
+
+_NOISE = {"the", "my", "our", "a", "an", "its", "their", "column", "columns", "field", "fields",
+          "table", "tables", "model", "models", "value", "values", "every", "each", "all", "any",
+          "attribute", "dataset", "that", "of", "in", "on", "from", "for", "'s"}  # fmt: skip
+
+
+_SEVERITY_WARN = re.compile(r"\b(?:just\s+)?warn(?:ing)?\b|\bas a warning\b|\bsoft(?:ly)?\b", re.IGNORECASE)
+
+
+def _subject_words(text: str) -> str:
+    text = _LEAD.sub("", text.strip())
+    return re.sub(r"[\"`]|'(?!s\b)", " ", text).strip(" ,:")
+
+
+def _locate(index: ProjectIndex, subject: str) -> tuple[str | None, str | None]:
+    """(model words, column words) from the subject of a request; None when not said."""
+    subject = re.sub(r"\s+", " ", subject).strip(" ,")
+    dotted = re.fullmatch(
+        r"(?:the\s+)?([\w\-]+(?:\.[\w\-]+)?)\.([\w\-]+)(?:\s+(?:column|field))?", subject, re.I
+    )
+    if dotted:
+        return dotted[1], dotted[2]
+    words = [w for w in re.split(r"\s+", subject) if w]
+    # "<column> (column) in|of|on|from (the) <model> (table)"
+    for i, word in enumerate(words):
+        if word.lower() in ("in", "of", "on", "from", "for", "within", "inside") and 0 < i < len(words) - 1:
+            col = _strip_noise(words[:i])
+            model = _strip_noise(words[i + 1 :])
+            if col and model:
+                return model, col
+    # "<model>'s <column>" / "<model> table's <column>"
+    possessive = re.fullmatch(r"(.+?)(?:'s|')\s+(.+)", subject)
+    if possessive:
+        return _strip_noise(possessive[1].split()), _strip_noise(possessive[2].split())
+    # "<model> table <column> (column)" / "the <column> column of <model>" handled above
+    table = re.fullmatch(r"(.+?)\s+(?:table|model)\s+(.+?)", subject, re.I)
+    if table:
+        return _strip_noise(table[1].split()), _strip_noise(table[2].split())
+    rest = _strip_noise(words)
+    if not rest:
+        return None, None
+    # one name: a model when it is one, else a column; "<model> <column>" when the first word is a model
+    if model_candidates(index, rest):
+        return rest, None
+    parts = rest.split(" ")
+    for cut in range(1, len(parts)):
+        head, tail = " ".join(parts[:cut]), " ".join(parts[cut:])
+        if model_candidates(index, head):
+            return head, tail
+    return None, rest
+
+
+def _strip_noise(words: Sequence[str]) -> str:
+    kept = [w for w in words if w.lower().strip(",") not in _NOISE]
+    return " ".join(w.strip(",") for w in kept).strip()
+
+
+_FRESH_COLUMNS = {
+    "loaded": r"(?:^|_)(?:loaded|load|ingested|synced|etl)(?:_at|_time|_ts|_timestamp|_date)?$",
+    "updated": r"(?:^|_)(?:updated|modified|changed)(?:_at|_time|_ts|_timestamp|_date)?$",
+    "created": r"(?:^|_)(?:created|inserted|ordered|order|placed)(?:_at|_time|_ts|_timestamp|_date)$",
+}
+
+
+_ANY_TIME = r"(?:_at|_time|_ts|_timestamp|_date|^date)$"
+
+
+_VERB_FAMILY = {"loaded": "loaded", "refreshed": "loaded", "ingested": "loaded", "synced": "loaded",
+                "arrived": "loaded", "arrive": "loaded", "fresh": "loaded", "recent": "loaded",
+                "updated": "updated", "created": "created", "inserted": "created"}  # fmt: skip
+
+
+def _fresh_rank(model: ModelInfo, verb: str) -> int:
+    """0 when the model has a column of the verb's family (loaded_at for 'loaded'), then 1, 2; 3: none."""
+    for rank, family in enumerate(_families(verb)):
+        if any(re.search(_FRESH_COLUMNS[family], col.lower()) for col in model.columns):
+            return rank
+    return len(_FRESH_COLUMNS)
+
+
+def _families(verb: str) -> list[str]:
+    family = _VERB_FAMILY.get(verb.lower(), "loaded")
+    return [family] + [f for f in ("loaded", "updated", "created") if f != family]
+
+
+def _fresh_column(model: ModelInfo, verb: str) -> str | None:
+    """The column that says when a row was <verb>: its family first (loaded_at for 'loaded'), then others."""
+    for family in _families(verb):
+        for col in model.columns:
+            if re.search(_FRESH_COLUMNS[family], col.lower()):
+                return col
+    timed = [c for c in model.columns if re.search(_ANY_TIME, c.lower())]
+    return timed[0] if len(timed) == 1 else None
+
+
+def _match_phrase(text: str) -> tuple[Phrase, re.Match[str]] | None:
+    best: tuple[Phrase, re.Match[str]] | None = None
+    for phrase in PHRASES:
+        match = phrase.search(text)
+        if match and (best is None or match.start() < best[1].start()):
+            best = (phrase, match)
+    return best
+
+
+def _params(phrase: Phrase, match: re.Match[str], text: str) -> dict[str, Any]:
+    params: dict[str, Any] = dict(phrase.params)
+    groups = match.groupdict()
+    if phrase.kind == "accepted_values":
+        values = _split_values(groups["values"])
+        if not values:
+            raise NotUnderstood(
+                f"no values found in '{text}'", "list them, e.g. 'one of placed, shipped, completed'"
+            )
+        params["values"] = values
+    if phrase.kind == "accepted_range":
+        for bound in ("min", "max"):
+            if groups.get(bound) is not None:
+                params[f"{bound}_value"] = _number(groups[bound])
+        if "min_value" in params and "max_value" in params and params["min_value"] > params["max_value"]:
+            raise NotUnderstood(
+                f"the range {params['min_value']} to {params['max_value']} is empty",
+                "put the smaller bound first",
+            )
+    if phrase.kind == "recency":
+        unit = groups["unit"].lower()
+        unit = {"min": "minute", "mins": "minute", "hr": "hour", "hrs": "hour"}.get(unit, unit).rstrip("s")
+        params["datepart"] = unit
+        params["interval"] = int(groups["n"])
+        if params["interval"] <= 0:
+            raise NotUnderstood("a recency window must be at least 1", "e.g. 'within 2 days'")
+    return params
+
+
+def _is_number_type(data_type: str | None) -> bool | None:
+    if not data_type:
+        return None
+    return bool(re.search(r"int|numeric|decimal|double|float|real|number|money|hugeint", data_type.lower()))
+
+
+def _check_types(kind: str, params: Mapping[str, Any], model: ModelInfo, column: str) -> None:
+    numeric = _is_number_type(model.columns.get(column))
+    if numeric is None:
+        return
+    typ = model.columns.get(column)
+    if kind == "accepted_range" and not numeric:
+        raise NotUnderstood(
+            f"{model.name}.{column} is {typ}, not a number: a numeric range cannot apply",
+            "pick a numeric column",
+        )
+    if kind == "accepted_values" and numeric and any(isinstance(v, str) for v in params.get("values", [])):
+        raise NotUnderstood(
+            f"{model.name}.{column} is {typ} but the values {params['values']} are text",
+            "list numbers, or pick another column",
+        )
+
+
+def _relation_ref(index: ProjectIndex, unique_id: str) -> str | None:
+    model = index.by_id.get(unique_id)
+    if model is None:
+        return None
+    if model.resource_type == "source":
+        source, table = model.name.split(".", 1)
+        return f"source('{source}', '{table}')"
+    return f"ref('{model.name}')"
+
+
+def _plan(index: ProjectIndex, spec: CheckSpec, proposed: bool = False, why: str = "") -> PlannedCheck:
+    entry = catalog.dbt_test_entry(spec, lambda uid: _relation_ref(index, uid))
+    if entry is None:
+        raise NotUnderstood(f"dbt cannot express a {spec.kind} check", "ask for another kind of check")
+    name, arguments, column_level = entry
+    name = _test_name(index, spec.kind)
+    covered = next((e for e in index.existing if _same_check(e, spec)), None)
+    return PlannedCheck(
+        spec=spec,
+        test_name=name,
+        arguments=arguments,
+        column_level=column_level,
+        proposed=proposed,
+        why=why,
+        covered_by=covered.origin.ref if covered else None,
+    )
+
+
+def _norm_params(params: Mapping[str, Any]) -> Any:
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, (list, tuple)):
+            value = sorted(str(v) for v in value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(value)
+        out[key] = value
+    if out.get("inclusive", True) is True:
+        out.pop("inclusive", None)
+    return out
+
+
+def _same_check(existing: CheckSpec, spec: CheckSpec) -> bool:
+    return (
+        existing.node_id == spec.node_id
+        and existing.kind == spec.kind
+        and tuple(c.lower() for c in existing.columns) == tuple(c.lower() for c in spec.columns)
+        and existing.where is None
+        and _norm_params(existing.params) == _norm_params(spec.params)
+    )
+
+
+def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) -> tuple[ModelInfo, str] | None:
+    """The model `column` most likely refers to: another model whose unique key has the same name."""
+    if not column.lower().endswith("_id") or column in model.unique_columns:
+        return None  # not a key, or the model's own key (not a reference to another model)
+    below = index.descendants(model.unique_id) | {model.unique_id}
+    candidates = [
+        m for m in index.models.values()
+        if m.unique_id not in below and any(c.lower() == column.lower() for c in m.unique_columns)
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    convention: dict[str, int] = {}
+    for spec in index.existing:
+        if spec.kind == "relationships" and spec.column and spec.column.lower() == column.lower():
+            parent = str(spec.params.get("to"))
+            convention[parent] = convention.get(parent, 0) + 1
+    above = index.ancestors(model.unique_id)
+    stem = column.lower()[: -len("_id")]
+
+    def rank(m: ModelInfo) -> tuple[Any, ...]:
+        named = _squash(_stem(m.name)) in {_squash(v) for v in _variants(stem)}
+        return (
+            -convention.get(m.unique_id, 0),
+            m.unique_id not in above,
+            not named,
+            m.resource_type != "model",
+            m.name,
+        )
+
+    best = sorted(candidates, key=rank)[0]
+    reasons = [f"{column} is the unique key of {best.name}"]
+    if convention.get(best.unique_id):
+        reasons.append(f"{convention[best.unique_id]} existing relationships test(s) on {column} point there")
+    return best, "; ".join(reasons)
+
+
+def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[str]) -> TestIntent:
+    severity = Severity.WARN if _SEVERITY_WARN.search(text) else Severity.ERROR
+    if severity is Severity.WARN:  # read the rest without the severity words
+        text = re.sub(r"[\s,;]*" + _SEVERITY_WARN.pattern + r"[\s,;]*", " ", text, flags=re.I).strip(" ,;")
+        found = _match_phrase(text)
+        if found is None:
+            raise NotUnderstood(f"could not read '{text}' as a check", "e.g. " + EXAMPLES[0])
+        phrase, match = found
+    params = _params(phrase, match, text)
+    notes: list[str] = []
+    said = match.groupdict().get("subject")  # phrases that wrap the subject ("allowed values for X are")
+    subject = _subject_words(said if said else text[: match.start()] + " " + text[match.end() :])
+    model_words, column_words = _locate(index, subject)
+    if phrase.kind == "recency" and model_words is None and column_words:
+        model_words, column_words = column_words, None
+    if model_words is None and column_words is None:
+        raise NotUnderstood(f"which column of which model? '{text}' names neither", "e.g. " + EXAMPLES[0])
+    column: str | None = None
+    if model_words is None:
+        assert column_words is not None
+        owners = [m for m in index.models.values() if find_column(m, column_words)]
+        if not owners:
+            raise NotUnderstood(
+                f"no model has a column '{column_words}'",
+                _did_you_mean(column_words, sorted({c for m in index.models.values() for c in m.columns}))
+                or "name the model too: '<column> in <model>'",
+            )
+        model = _pick(owners, column_words, f" (all have a column '{column_words}')")
+        notes.append(f"'{column_words}' is a column of {model.name} only: using {model.name}")
+    else:
+        candidates = model_candidates(index, model_words)
+        if not candidates:
+            raise _unknown_model(index, model_words)
+        if column_words and len(candidates) > 1:
+            having = [m for m in candidates if find_column(m, column_words)]
+            candidates = having or candidates
+        if phrase.kind == "recency" and not column_words and len(candidates) > 1:
+            verb = match.groupdict().get("verb") or "loaded"
+            ranks = {m.name: _fresh_rank(m, verb) for m in candidates}
+            best = min(ranks.values())
+            if best < len(_FRESH_COLUMNS):
+                candidates = [m for m in candidates if ranks[m.name] == best]
+        model = _pick(candidates, model_words)
+        if _key(model_words) != model.name:
+            notes.append(f"'{model_words}' read as {model.name}")
+    if column_words:
+        column = find_column(model, column_words)
+        if column is None:
+            raise _unknown_column(model, column_words)
+    if phrase.kind == "recency" and column is None:
+        verb = match.groupdict().get("verb") or "loaded"
+        column = _fresh_column(model, verb)
+        if column is None:
+            raise NotUnderstood(
+                f"{model.name} has no column that says when a row was {verb}",
+                "name it: '<column> in <model> should be within 2 days'",
+            )
+        notes.append(f"recency measured on {model.name}.{column}")
+    if column is None:
+        raise NotUnderstood(f"which column of {model.name}? '{text}' names none", "e.g. " + EXAMPLES[0])
+    if phrase.kind == "relationships":
+        parents = model_candidates(index, match["parent"])
+        if not parents:
+            raise _unknown_model(index, match["parent"])
+        parent = _pick([p for p in parents if find_column(p, column)] or parents, match["parent"])
+        field_name = find_column(parent, column) or next(iter(sorted(parent.unique_columns)), None)
+        if field_name is None:
+            raise NotUnderstood(
+                f"{parent.name} has no column {column} and no unique key to match it with",
+                f"say which column: '{column} in {model.name} references {parent.name}.<column>'",
+            )
+        params = {"to": parent.unique_id, "field": field_name}
+    _check_types(phrase.kind, params, model, column)
+    origin = Origin(OriginType.NATURAL_LANGUAGE, text[:200])
+    columns = (column,)
+    spec = CheckSpec(
+        node_id=model.unique_id,
+        kind=phrase.kind,
+        columns=columns,
+        params=params,
+        dimension=catalog.dimension_for(phrase.kind),
+        severity=severity,
+        origin=origin,
+        description=f"Requested: {text[:200]}",
+    )
+    checks = [_plan(index, spec)]
+    if phrase.kind != "relationships":
+        proposal = _propose_relationship(index, model, column)
+        if proposal:
+            parent, why = proposal
+            rel = CheckSpec(
+                node_id=model.unique_id,
+                kind="relationships",
+                columns=columns,
+                params={
+                    "to": parent.unique_id,
+                    "field": next(c for c in parent.unique_columns if c.lower() == column.lower()),
+                },
+                dimension=catalog.dimension_for("relationships"),
+                severity=severity,
+                origin=origin,
+                description=f"Proposed for: {text[:200]}",
+            )
+            checks.append(_plan(index, rel, proposed=True, why=why))
+    return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))
