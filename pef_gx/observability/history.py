@@ -19,7 +19,7 @@ from pef_gx.errors import DatabaseError
 from pef_gx.observability.anomalies import Verdict, robust_verdict
 from pef_gx.observability.config import AnomalyConfig, ObservabilityConfig, load_config
 from pef_gx.observability.store import HistoryStore, open_postgres, open_sqlite, postgres_dsn, sqlite_path
-from pef_gx.results.model import DbtNodeRun, ValidationRun
+from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.settings import Settings
 
 FAILED_NODE = ("error", "fail", "runtime error")
@@ -106,6 +106,13 @@ def _lag_hours(run: ValidationRun, max_timestamp: str | None) -> float | None:
         return (parse_time(run.started_at) - parse_time(max_timestamp)).total_seconds() / 3600.0
     except ValueError:
         return None
+
+
+def _stamp(metric: str, rel: RelationStats) -> dict[str, str | None]:
+    """The lag metric keeps the observed latest timestamp and its column beside the verdict."""
+    if metric != METRIC_LAG:
+        return {}
+    return {"max_timestamp": rel.max_timestamp, "timestamp_column": rel.timestamp_column}
 
 
 def _past_values(
@@ -264,7 +271,7 @@ def _record(
                     float(value),
                     verdict.baseline,
                     1 if verdict.anomaly else 0,
-                    json.dumps(verdict.to_dict(), sort_keys=True),
+                    json.dumps({**verdict.to_dict(), **_stamp(metric, rel)}, sort_keys=True),
                 )
             )
     cutoff = None

@@ -37,11 +37,13 @@ def test_build_then_checkpoint_are_both_recorded(workspace: Path) -> None:
         conn.execute("select node_id, value from metrics where run_id = ? and metric = 'rows'", (build_id,))
     )
     assert rows["model.pef_shop.stg_orders"] == 2000 and rows["model.pef_shop.dim_customers"] == 500
-    lag = conn.execute(
-        "select value from metrics where run_id = ? and metric = 'lag_hours'"
+    lag, detail = conn.execute(
+        "select value, detail from metrics where run_id = ? and metric = 'lag_hours'"
         " and node_id = 'model.pef_shop.stg_orders'",
         (build_id,),
-    ).fetchone()[0]
+    ).fetchone()
+    assert json.loads(detail)["max_timestamp"].startswith("2025-01-01 23:35:09")
+    assert json.loads(detail)["timestamp_column"] == "loaded_at"
     assert lag > 24 * 300  # the sample's latest _loaded_at is 2025-01-01
     source_lag = conn.execute(
         "select value from metrics where run_id = ? and metric = 'lag_hours'"
