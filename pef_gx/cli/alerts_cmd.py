@@ -48,3 +48,21 @@ def print_alert_report(report: Any, err: bool = False) -> None:
         " (already sent)",
         markup=False,
     )
+
+
+def print_history_result(result: Any, quiet: bool = False) -> None:
+    """What `pef-gx build` prints for its history step (runner.history_step.HistoryStepResult)."""
+    from pef_gx.cli.console import console
+
+    out = console()
+    if result.error:
+        out.print(f"run history not recorded: {result.error}", markup=False)
+        return
+    recorded = result.outcome.recorded
+    anomalies = recorded.anomalies
+    if not quiet or anomalies:
+        out.print(f"history: run {recorded.run_id} recorded in {recorded.store}", markup=False)
+    for item in anomalies:
+        out.print(f"  anomaly: {item.node_id} {item.metric}: {item.verdict.reason}", markup=False)
+    if result.outcome.alerts is not None:
+        print_alert_report(result.outcome.alerts)
