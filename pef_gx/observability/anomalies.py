@@ -65,9 +65,8 @@ def robust_verdict(
     allowed = direction == "both" or (direction == "up") == (delta > 0)
     is_anomaly = allowed and abs(delta) > floor and abs(score) > threshold
     if is_anomaly:
-        reason = (
-            f"{value:g} vs expected {median:g} ({'+' if delta > 0 else ''}{delta:g}, {abs(score):.1f} MADs)"
-        )
+        size = f"{abs(score):.1f} MADs" if spread > 0 else "it did not vary before"
+        reason = f"{value:g} vs expected {median:g} ({delta:+g}, {size})"
     elif abs(delta) <= floor:
         reason = f"change {delta:+g} within the minimum {floor:g}"
     else:
