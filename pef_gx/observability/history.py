@@ -301,7 +301,11 @@ class StoredRun:
 
 
 def load_runs(
-    store: HistoryStore, since: str | None = None, limit: int | None = None, run_id: str | None = None
+    store: HistoryStore,
+    since: str | None = None,
+    limit: int | None = None,
+    run_id: str | None = None,
+    before: str | None = None,
 ) -> list[StoredRun]:
     """Runs oldest first, each with its nodes, checks and metrics."""
     sql, params = "select * from {s}runs where 1 = 1", []
@@ -311,6 +315,9 @@ def load_runs(
     if run_id:
         sql += " and run_id = ?"
         params.append(run_id)
+    if before:
+        sql += " and started_at < ?"
+        params.append(utc_iso(before))
     sql += " order by started_at desc, run_id desc"
     if limit:
         sql += " limit ?"

@@ -73,9 +73,7 @@ def alerts_for_run(
     store = store or open_store(settings, config, create=False)
     try:
         run = find_run(store, run_id)
-        previous = [
-            r for r in load_runs(store, limit=int(config.health.window) + 1) if r.started_at < run.started_at
-        ]
+        previous = load_runs(store, limit=int(config.health.window) + 1, before=run.started_at)
         lineage = lineage or current_lineage(settings)
         active, evaluated = evaluate(run, previous, lineage, config.alerts, config.health)
         report = apply_dedup(store, run.run_id, active, evaluated)
