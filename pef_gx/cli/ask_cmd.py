@@ -116,6 +116,8 @@ def _render(outcome, dry_run: bool) -> None:
     if not outcome.verified:
         say("not verified (--no-verify): run `dbt build` to check it")
         return
+    if outcome.target:
+        say(f"verified with dbt on {outcome.target}")
     if outcome.model_status:
         say(f"dbt build: model {intent.name} [green]{outcome.model_status}[/]")
     for check in outcome.checks:

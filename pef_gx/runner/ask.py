@@ -23,10 +23,11 @@ from typing import Any
 
 from pef_gx.artifacts.json_artifact import load_artifact
 from pef_gx.artifacts.manifest import MANIFEST_VERSIONS, Manifest, Node, read_catalog, read_manifest
+from pef_gx.artifacts.profiles import load_target
 from pef_gx.artifacts.project import DbtProject, load_dbt_project, load_yaml_file
 from pef_gx.artifacts.run_results import read_run_results
 from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
-from pef_gx.errors import DbtError, OutputError
+from pef_gx.errors import ConfigError, DbtError, OutputError
 from pef_gx.generators.base import is_owned
 from pef_gx.generators.natural_language import (
     GENERATED_FOLDER,
@@ -40,6 +41,7 @@ from pef_gx.generators.natural_language import (
 )
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
 from pef_gx.settings import Settings
+from pef_gx.warehouse.connection import check_reachable
 from pef_gx.writers import gx_suite
 from pef_gx.writers.atomic import check_writable, write_atomic
 from pef_gx.writers.dbt_yaml import OwnedTest, plan_yaml
@@ -81,6 +83,7 @@ class AskOutcome:
     checks: list[CheckOutcome] = field(default_factory=list)
     model_status: str | None = None  # model requests: dbt's status of the new model
     parsed: bool = False  # dbt parse ran first
+    target: str | None = None  # where it was verified (description of the dbt target)
 
     @property
     def failed(self) -> list[CheckOutcome]:
@@ -410,6 +413,15 @@ def _verify_model(
     return model_result.status, outcomes
 
 
+def _reachable_target(settings: Settings, project: DbtProject) -> str | None:
+    try:
+        target = load_target(project, settings.profiles_dir, settings.target)
+    except ConfigError:
+        return None  # an adapter pef-gx does not read itself: dbt will say what is wrong
+    check_reachable(target)
+    return target.describe()
+
+
 # ---------------------------------------------------------------------------------------------------
 # entry point
 
@@ -437,6 +449,8 @@ def ask(
     outcome = AskOutcome(request, project, intent, files, written=False, verified=False, parsed=parsed)
     if dry_run:
         return outcome
+    if verify:  # an unreachable warehouse is one clear line, before anything is written
+        outcome.target = _reachable_target(settings, project)
     journal = _Journal()
     journal.prepare([planned.path for planned in files])
     try:

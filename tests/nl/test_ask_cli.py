@@ -184,6 +184,19 @@ def test_unknown_names_exit_2_with_did_you_mean(parsed_ws: Path, tmp_path: Path)
     assert snapshot(ws) == before
 
 
+def test_unreachable_warehouse_is_one_line_before_anything_is_written(parsed_ws: Path, tmp_path: Path):
+    ws = clone(parsed_ws, tmp_path / "ws")
+    before = snapshot(ws)
+    proc = run_cli(
+        "ask", "make sure customer_id in fct_orders is never null", "--target", "postgres", cwd=ws,
+        env={"DBT_PORT": "5499"},
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:5499")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert snapshot(ws) == before
+
+
 def test_missing_manifest_is_parsed_first(parsed_ws: Path, tmp_path: Path):
     ws = clone(parsed_ws, tmp_path / "ws")
     (ws / "dbt_project/target/manifest.json").unlink()
