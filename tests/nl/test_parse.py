@@ -245,3 +245,24 @@ def test_exclusions_become_filters_on_values_the_project_lists(index):
         parse_request("orders per customer except cancelled", index)
     assert "'cancelled' is not a value any accepted_values test lists" in info.value.message
     assert "status: completed, placed, return_pending, returned, shipped" in info.value.hint
+
+
+def test_several_columns_get_one_check_each(index):
+    intent = parse_request("order_item_id, order_id and product_id of sales must not be null", index)
+    asked = [c.spec.columns for c in intent.checks if not c.proposed]
+    assert asked == [("order_item_id",), ("order_id",), ("product_id",)]
+    proposed = {c.spec.columns[0]: c.spec.params["to"] for c in intent.checks if c.proposed}
+    assert proposed == {"order_id": "model.pef_shop.stg_orders", "product_id": "model.pef_shop.stg_products"}
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "the combination of order_id and product_id in stg_order_items is unique",
+        "order_id and product_id in stg_order_items are unique together",
+    ],
+)
+def test_combination_is_one_compound_check_the_project_already_has(index, request_text):
+    (check,) = parse_request(request_text, index).checks
+    assert (check.spec.kind, check.spec.columns) == ("unique_combination", ("order_id", "product_id"))
+    assert check.covered_by.startswith("test.pef_shop.unique_combination_of_columns_stg_order_items")

@@ -155,7 +155,7 @@ def _locate(index: ProjectIndex, subject: str) -> tuple[str | None, str | None]:
 
 def _strip_noise(words: Sequence[str]) -> str:
     kept = [w for w in words if w.lower().strip(",") not in _NOISE]
-    return " ".join(w.strip(",") for w in kept).strip()
+    return " ".join(kept).strip(" ,")  # inner commas stay: they separate column names
 
 
 _FRESH_COLUMNS = {
@@ -344,6 +344,32 @@ def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) ->
     return best, "; ".join(reasons)
 
 
+_COMBINATION = re.compile(
+    r"\b(?:the\s+)?(?:combination|pair|tuple|set)\s+of\b|\b(?:together|jointly|in combination|as a pair|combined)\b",
+    re.IGNORECASE,
+)
+
+
+def _column_list(words: str) -> list[str]:
+    """'order_id and product_id' / 'a, b and c' -> names (a single name stays one)."""
+    parts = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", words) if p.strip()]
+    return parts or [words]
+
+
+def _parent_params(index: ProjectIndex, model: ModelInfo, column: str, parent_words: str) -> dict[str, Any]:
+    parents = model_candidates(index, parent_words)
+    if not parents:
+        raise _unknown_model(index, parent_words)
+    parent = _pick([p for p in parents if find_column(p, column)] or parents, parent_words)
+    field_name = find_column(parent, column) or next(iter(sorted(parent.unique_columns)), None)
+    if field_name is None:
+        raise NotUnderstood(
+            f"{parent.name} has no column {column} and no unique key to match it with",
+            f"say which column: '{column} in {model.name} references {parent.name}.<column>'",
+        )
+    return {"to": parent.unique_id, "field": field_name}
+
+
 def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[str]) -> TestIntent:
     severity = Severity.WARN if _SEVERITY_WARN.search(text) else Severity.ERROR
     if severity is Severity.WARN:  # read the rest without the severity words
@@ -356,31 +382,36 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
     notes: list[str] = []
     said = match.groupdict().get("subject")  # phrases that wrap the subject ("allowed values for X are")
     subject = _subject_words(said if said else text[: match.start()] + " " + text[match.end() :])
+    combined = phrase.kind == "unique" and bool(_COMBINATION.search(subject + " " + match.group(0)))
+    subject = _COMBINATION.sub(" ", subject).strip()
     model_words, column_words = _locate(index, subject)
     if phrase.kind == "recency" and model_words is None and column_words:
         model_words, column_words = column_words, None
     if model_words is None and column_words is None:
         raise NotUnderstood(f"which column of which model? '{text}' names neither", "e.g. " + EXAMPLES[0])
-    column: str | None = None
+    names = _column_list(column_words) if column_words else []
+
+    def has_all(model: ModelInfo) -> bool:
+        return all(find_column(model, n) for n in names)
+
     if model_words is None:
-        assert column_words is not None
-        owners = [m for m in index.models.values() if find_column(m, column_words)]
+        owners = [m for m in index.models.values() if has_all(m)]
         if not owners:
+            missing = next(n for n in names if not any(find_column(m, n) for m in index.models.values()))
             raise NotUnderstood(
-                f"no model has a column '{column_words}'",
-                _did_you_mean(column_words, sorted({c for m in index.models.values() for c in m.columns}))
+                f"no model has a column '{missing}'",
+                _did_you_mean(missing, sorted({c for m in index.models.values() for c in m.columns}))
                 or "name the model too: '<column> in <model>'",
             )
-        model = _pick(owners, column_words, f" (all have a column '{column_words}')")
-        notes.append(f"'{column_words}' is a column of {model.name} only: using {model.name}")
+        model = _pick(owners, column_words or "", f" (all have a column '{column_words}')")
+        notes.append(f"'{column_words}': only {model.name} has it: using {model.name}")
     else:
         candidates = model_candidates(index, model_words)
         if not candidates:
             raise _unknown_model(index, model_words)
-        if column_words and len(candidates) > 1:
-            having = [m for m in candidates if find_column(m, column_words)]
-            candidates = having or candidates
-        if phrase.kind == "recency" and not column_words and len(candidates) > 1:
+        if names and len(candidates) > 1:
+            candidates = [m for m in candidates if has_all(m)] or candidates
+        if phrase.kind == "recency" and not names and len(candidates) > 1:
             verb = match.groupdict().get("verb") or "loaded"
             ranks = {m.name: _fresh_rank(m, verb) for m in candidates}
             best = min(ranks.values())
@@ -389,11 +420,13 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
         model = _pick(candidates, model_words)
         if _key(model_words) != model.name:
             notes.append(f"'{model_words}' read as {model.name}")
-    if column_words:
-        column = find_column(model, column_words)
+    columns: list[str] = []
+    for name in names:
+        column = find_column(model, name)
         if column is None:
-            raise _unknown_column(model, column_words)
-    if phrase.kind == "recency" and column is None:
+            raise _unknown_column(model, name)
+        columns.append(column)
+    if phrase.kind == "recency" and not columns:
         verb = match.groupdict().get("verb") or "loaded"
         column = _fresh_column(model, verb)
         if column is None:
@@ -402,50 +435,43 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
                 "name it: '<column> in <model> should be within 2 days'",
             )
         notes.append(f"recency measured on {model.name}.{column}")
-    if column is None:
+        columns.append(column)
+    if not columns:
         raise NotUnderstood(f"which column of {model.name}? '{text}' names none", "e.g. " + EXAMPLES[0])
-    if phrase.kind == "relationships":
-        parents = model_candidates(index, match["parent"])
-        if not parents:
-            raise _unknown_model(index, match["parent"])
-        parent = _pick([p for p in parents if find_column(p, column)] or parents, match["parent"])
-        field_name = find_column(parent, column) or next(iter(sorted(parent.unique_columns)), None)
-        if field_name is None:
-            raise NotUnderstood(
-                f"{parent.name} has no column {column} and no unique key to match it with",
-                f"say which column: '{column} in {model.name} references {parent.name}.<column>'",
-            )
-        params = {"to": parent.unique_id, "field": field_name}
-    _check_types(phrase.kind, params, model, column)
+    if phrase.kind == "recency" and len(columns) > 1:
+        raise NotUnderstood("recency is measured on one column", "name one: '<column> in <model> ...'")
     origin = Origin(OriginType.NATURAL_LANGUAGE, text[:200])
-    columns = (column,)
-    spec = CheckSpec(
-        node_id=model.unique_id,
-        kind=phrase.kind,
-        columns=columns,
-        params=params,
-        dimension=catalog.dimension_for(phrase.kind),
-        severity=severity,
-        origin=origin,
-        description=f"Requested: {text[:200]}",
-    )
-    checks = [_plan(index, spec)]
-    if phrase.kind != "relationships":
+
+    def spec_for(kind: str, cols: tuple[str, ...], kind_params: dict[str, Any], why: str) -> CheckSpec:
+        return CheckSpec(
+            node_id=model.unique_id,
+            kind=kind,
+            columns=cols,
+            params=kind_params,
+            dimension=catalog.dimension_for(kind),
+            severity=severity,
+            origin=origin,
+            description=f"{why}: {text[:200]}",
+        )
+
+    if combined and len(columns) > 1:
+        checks = [_plan(index, spec_for("unique_combination", tuple(columns), {}, "Requested"))]
+        return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))
+    checks = []
+    for column in columns:
+        column_params = dict(params)
+        if phrase.kind == "relationships":
+            column_params = _parent_params(index, model, column, match["parent"])
+        _check_types(phrase.kind, column_params, model, column)
+        checks.append(_plan(index, spec_for(phrase.kind, (column,), column_params, "Requested")))
+        if phrase.kind == "relationships":
+            continue
         proposal = _propose_relationship(index, model, column)
         if proposal:
             parent, why = proposal
-            rel = CheckSpec(
-                node_id=model.unique_id,
-                kind="relationships",
-                columns=columns,
-                params={
-                    "to": parent.unique_id,
-                    "field": next(c for c in parent.unique_columns if c.lower() == column.lower()),
-                },
-                dimension=catalog.dimension_for("relationships"),
-                severity=severity,
-                origin=origin,
-                description=f"Proposed for: {text[:200]}",
+            field_name = next(c for c in parent.unique_columns if c.lower() == column.lower())
+            rel = spec_for(
+                "relationships", (column,), {"to": parent.unique_id, "field": field_name}, "Proposed for"
             )
             checks.append(_plan(index, rel, proposed=True, why=why))
     return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))

@@ -148,9 +148,10 @@ class PlannedCheck:
     @property
     def summary(self) -> str:
         spec = self.spec
-        where = (
-            f"{_model_name(spec.node_id)}.{spec.columns[0]}" if spec.columns else _model_name(spec.node_id)
-        )
+        model = _model_name(spec.node_id)
+        where = model if not spec.columns else f"{model}.{spec.columns[0]}"
+        if len(spec.columns) > 1:
+            where = f"{model} ({', '.join(spec.columns)})"
         params = ", ".join(f"{k}={_show(v)}" for k, v in spec.params.items())
         return f"{spec.kind} on {where}" + (f" ({params})" if params else "")
 
@@ -192,7 +193,7 @@ _NUM = r"-?\d+(?:\.\d+)?"
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().strip("'\"`").lower())
+    return re.sub(r"[\s\-]+", "_", text.strip().strip("'\"`,;:").lower())
 
 
 def _squash(text: str) -> str:
