@@ -116,11 +116,15 @@ class Manifest:
 
     def by_name(self) -> dict[str, list[str]]:
         """Readable name (and `source.table`) -> unique_ids, for lookups and 'did you mean'."""
+        cached = self.__dict__.get("_by_name")
+        if cached is not None and cached[0] == len(self.nodes):
+            return cached[1]
         index: dict[str, list[str]] = {}
         for node in self.nodes.values():
             index.setdefault(node.name, []).append(node.unique_id)
             if node.source_name:
                 index.setdefault(f"{node.source_name}.{node.name}", []).append(node.unique_id)
+        self.__dict__["_by_name"] = (len(self.nodes), index)
         return index
 
     def ref(self, name: str, package: str | None = None) -> Node | None:

@@ -70,8 +70,11 @@ def generate(
             f"and GX, {totals['gx_only']} GX only, {totals['dbt_only']} not mirrored; "
             f"{len(result.changes)} file(s) {verb}"
         )
-        for change in result.changes:
+        shown = result.changes if not quiet else result.changes[:20]
+        for change in shown:
             out.print(f"  {change.action}: {_rel(change.path, root)}")
+        if len(shown) < len(result.changes):
+            out.print(f"  ... and {len(result.changes) - len(shown)} more")
     if check and result.changes:
         if output_format != "json":
             out.print("out of date: run `pef-gx generate` and commit the result")

@@ -329,6 +329,8 @@ def plan_yaml(
                 text = path.read_text(encoding="utf-8")
             except OSError as exc:
                 raise ConfigError(f"cannot read properties file {path}: {exc.strerror}") from None
+            if not by_file.get(path) and "pef_gx" not in text:
+                continue  # nothing of pef-gx's in it and nothing to add: no need to parse it
             doc, yaml = _load(path, text)
             if doc is None:
                 doc = CommentedMap([("version", 2)])

@@ -34,9 +34,9 @@ def expectation_id(check_id: str, salt: str = "") -> str:
     return str(uuid.uuid5(NAMESPACE, f"expectation:{check_id}{salt}"))
 
 
-def expectation_meta(spec: CheckSpec, gx_type: str) -> dict[str, Any]:
+def expectation_meta(spec: CheckSpec, gx_type: str, check_id: str | None = None) -> dict[str, Any]:
     return {
-        "check_id": spec.check_id,
+        "check_id": check_id or spec.check_id,
         "kind": spec.kind,
         "node_id": spec.node_id,
         "columns": list(spec.columns),
@@ -54,7 +54,14 @@ def expectation_meta(spec: CheckSpec, gx_type: str) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    """JSON-ready copy: mappings with string keys, lists for tuples, str() for anything exotic."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
 
 
 def node_meta(node: Node) -> dict[str, Any]:
@@ -80,17 +87,18 @@ def build_suite(
     quoting = {name: col.quote for name, col in node.columns.items()}
     rows: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     for spec in specs:
+        check_id = spec.check_id
         gx_type, kwargs = catalog.gx_expectation(spec, quoting, key_columns)
         expectation = {
             "type": gx_type,
             "kwargs": _jsonable({k: v for k, v in kwargs.items() if v is not None}),
-            "meta": {"pef_gx": expectation_meta(spec, gx_type)},
-            "id": expectation_id(spec.check_id),
+            "meta": {"pef_gx": expectation_meta(spec, gx_type, check_id)},
+            "id": expectation_id(check_id),
             "severity": spec.severity.gx,
         }
         if spec.description:
             expectation["description"] = spec.description[:500]
-        rows.append((_order(spec), expectation))
+        rows.append((_order(spec, check_id), expectation))
     for item in kept:
         expectation = _jsonable(dict(item.expectation))
         meta = dict(expectation.get("meta") or {})
@@ -112,10 +120,72 @@ def build_suite(
     }
 
 
-def _order(spec: CheckSpec) -> tuple[Any, ...]:
-    return (len(spec.columns) > 0, list(spec.columns), spec.kind, spec.origin.type.value, spec.check_id)
+def _order(spec: CheckSpec, check_id: str | None = None) -> tuple[Any, ...]:
+    return (
+        len(spec.columns) > 0,
+        list(spec.columns),
+        spec.kind,
+        spec.origin.type.value,
+        check_id or spec.check_id,
+    )
 
 
 def dumps(suite: Mapping[str, Any]) -> str:
-    """The file text: GX's own layout (indent 2, sorted keys), UTF-8, newline at the end."""
-    return json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The file text: GX's own layout (indent 2, sorted keys), UTF-8, newline at the end.
+
+    Byte for byte what `json.dumps(suite, indent=2, sort_keys=True, ensure_ascii=False)` writes, but
+    several times faster (the standard library's indenting encoder is pure Python).
+    """
+    parts: list[str] = []
+    _pretty(suite, "", parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_float_repr = float.__repr__
+
+
+def _pretty(value: Any, indent: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_encode_str(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(json.dumps(value))  # NaN/Infinity spelled the way json does
+    elif type(value) is dict or isinstance(value, Mapping):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{\n")
+        first = True
+        for key in sorted(value):
+            if not first:
+                out.append(",\n")
+            first = False
+            out.append(inner)
+            out.append(_encode_str(str(key)))
+            out.append(": ")
+            _pretty(value[key], inner, out)
+        out.append("\n" + indent + "}")
+    elif type(value) is list or isinstance(value, tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[\n")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",\n")
+            out.append(inner)
+            _pretty(item, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        out.append(_encode_str(str(value)))

@@ -52,7 +52,9 @@ def test_inferred_and_hand_written_dbt_tests_pass_then_catch_defects(built_copy:
     import duckdb
 
     conn = duckdb.connect(str(project / "pef_shop.duckdb"))
-    conn.execute("update dim_customers set total_orders = 5000 where customer_id = 1")  # range (hand + inferred)
+    conn.execute(
+        "update dim_customers set total_orders = 5000 where customer_id = 1"
+    )  # range (hand + inferred)
     conn.execute("update dim_customers set country_code = 'zz' where customer_id = 2")  # regex (hand-written)
     conn.execute("update fct_orders set item_count = null where order_id = 10")  # not_null (inferred)
     conn.close()

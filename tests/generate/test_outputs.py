@@ -185,3 +185,10 @@ def test_selector_that_matches_nothing(parsed_copy: Path, selector: str) -> None
     result = run_cli("generate", "--select", selector, cwd=parsed_copy)
     assert result.returncode == 2
     assert "matches no node" in result.stderr
+
+
+def test_parse_option_runs_dbt_parse_first(parsed_copy: Path) -> None:
+    (parsed_copy / "dbt_project" / "target" / "manifest.json").unlink()
+    result = _generate(parsed_copy, "--parse", "--select", "stg_orders")
+    assert (parsed_copy / "dbt_project" / "target" / "manifest.json").is_file()
+    assert "1 file(s) changed" in result.stdout
