@@ -97,3 +97,23 @@ def test_earliest_failed_ancestor_is_the_root() -> None:
     assert [r.failure.unique_id for r in explanation.root_causes] == [a]
     root = explanation.root_causes[0]
     assert root.blocked == [b, c, d] and root.downstream_failures == [d]
+
+
+def test_failed_error_checks_are_listed_with_owner_and_next_step(tmp_path) -> None:
+    from pef_gx.observability.history import record_run
+    from pef_gx.observability.service import explain_run
+    from tests.conftest import run_cli
+    from tests.observability.helpers import make_run, settings_for
+
+    settings = settings_for(tmp_path)
+    record_run(
+        settings, make_run(0, {"model.pef_shop.stg_orders": ("success", 0.1)}, {"c1": "fail", "c2": "pass"})
+    )
+    explanation = explain_run(settings)
+    assert not explanation.ok and not explanation.root_causes
+    (check,) = explanation.check_failures
+    assert check["check_id"] == "c1" and "Data Docs" in check["next_step"]
+    (tmp_path / "pef-gx.yml").write_text("{}\n")
+    result = run_cli("explain", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "check failed: not_null on stg_orders (3 unexpected)" in result.stdout
