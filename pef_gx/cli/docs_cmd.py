@@ -8,7 +8,6 @@ import typer
 
 from pef_gx.cli import options
 from pef_gx.cli.app import app
-from pef_gx.cli.console import console
 
 
 @app.command()
@@ -30,7 +29,7 @@ def docs(
         typer.echo(str(index))
         return 0
     with serve_docs(index.parent, port) as url:
-        console().print(f"serving {index.parent} at {url} (Ctrl-C to stop)")
+        typer.echo(f"serving {url} (folder {index.parent}; Ctrl-C to stop)")
         try:
             import threading
 

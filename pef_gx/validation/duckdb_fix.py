@@ -86,18 +86,20 @@ def _patch_execution_engine() -> None:
 
 @functools.lru_cache(maxsize=1)
 def _duckdb_dialect_module() -> Any:
-    """A dialect module for GX: PostgreSQL's type names, with duckdb-engine's dialect class.
+    """A dialect module for GX: SQLAlchemy's top-level type names, with duckdb-engine's dialect class.
 
-    GX checks `issubclass(dialect_module.dialect, postgresql.dialect)` to choose its regex SQL and looks
-    type names up on the module; duckdb-engine's Dialect derives from PostgreSQL's.
+    GX checks `issubclass(dialect_module.dialect, postgresql.dialect)` to choose its regex SQL (duckdb-
+    engine's Dialect derives from PostgreSQL's), and looks expected type names up on the module. Type
+    lookups stay what they are without the patch (GX uses top-level `sqlalchemy` when the module is None),
+    so duckdb-engine's generic reflected types (String, Integer, ...) still match.
     """
     import types
 
     import duckdb_engine
-    from sqlalchemy.dialects import postgresql
+    import sqlalchemy
 
     module = types.ModuleType("pef_gx_duckdb_dialect")
-    module.__dict__.update({k: v for k, v in vars(postgresql).items() if not k.startswith("__")})
+    module.__dict__.update({k: v for k, v in vars(sqlalchemy).items() if not k.startswith("__")})
     module.dialect = duckdb_engine.Dialect  # type: ignore[attr-defined]
     return module
 

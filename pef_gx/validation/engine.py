@@ -36,6 +36,7 @@ from pef_gx.validation.suites import UNEXPECTED_ROWS, Check, Suite
 from pef_gx.validation.thresholds import verdict
 
 DETAIL_LIMIT = 5  # unexpected values kept per failing check
+INDEX_KEY = "pef_gx_index"  # in each expectation's meta while it runs: which check a result belongs to
 
 _GONE = re.compile(
     r"terminating connection|server closed the connection|connection already closed|could not connect"
@@ -267,7 +268,7 @@ def _expectation(check: Check, relation: Relation, resolve: Callable[[str], str]
         kwargs["unexpected_rows_query"] = rows_query(
             str(kwargs.get("unexpected_rows_query") or ""), relation, resolve
         )
-    meta = dict(check.expectation.get("meta") or {})
+    meta = {**dict(check.expectation.get("meta") or {}), INDEX_KEY: check.index}
     config = ExpectationConfiguration(type=check.gx_type, kwargs=kwargs, meta=meta)
     return config.to_domain_obj()
 
@@ -336,7 +337,7 @@ def _run_group(
         outcome = _guarded(target, suite, lambda g=group, f=result_format: _validate(
             batch, suite.name, [_expectation(c, relation, resolve) for c in g], f))  # fmt: skip
         meta = meta or outcome.meta
-        for check, result in zip(group, outcome.results, strict=True):
+        for check, result in _paired(group, outcome.results):
             _raise_if_lost(target, suite, result)
             results[check.index] = result
             if not result.success and check.gx_type != UNEXPECTED_ROWS and not _raised(result):
@@ -345,10 +346,19 @@ def _run_group(
         detail_format = {"result_format": "BASIC", "partial_unexpected_count": limit}
         outcome = _guarded(target, suite, lambda: _validate(
             batch, suite.name, [_expectation(c, relation, resolve) for c in failed], detail_format))  # fmt: skip
-        for check, result in zip(failed, outcome.results, strict=True):
+        for check, result in _paired(failed, outcome.results):
             _raise_if_lost(target, suite, result)
             results[check.index] = result
     return results, meta
+
+
+def _paired(checks: Sequence[Check], results: Sequence[Any]) -> list[tuple[Check, Any]]:
+    """(check, result) pairs; GX does not return results in the suite's order, so match by our index."""
+    by_index = {(r.expectation_config.meta or {}).get(INDEX_KEY): r for r in results}
+    missing = [c.index for c in checks if c.index not in by_index]
+    if missing:  # pragma: no cover - GX changed how it carries meta into results
+        raise RuntimeError(f"GX returned no result for expectations {missing}")
+    return [(c, by_index[c.index]) for c in checks]
 
 
 def _guarded(target: Target, suite: Suite, run: Callable[[], Any]) -> Any:
@@ -448,7 +458,9 @@ def _to_check_result(
     message = None
     if status != "pass":
         observed = details.get("observed_value")
-        if unexpected_count is not None:
+        if unexpected_count is not None and check.level == "table":
+            message = f"not met ({unexpected_count} offending row(s) from the check's query)"
+        elif unexpected_count is not None:
             of = f" of {element_count}" if element_count is not None else ""
             message = f"{unexpected_count} unexpected{of} rows"
         elif observed is not None:

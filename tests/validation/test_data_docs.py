@@ -76,9 +76,8 @@ def _screenshot(page: Path, tmp: Path, name: str) -> Path:
     return shot
 
 
+@pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
 def test_data_docs_work_offline_in_headless_chromium(built_ws: Workspace, tmp_path: Path) -> None:
-    if built_ws.engine != "duckdb":
-        pytest.skip("the site is the same on both engines; one browser run is enough")
     from pef_gx.validation.docs import remote_references
 
     index = Path(built_ws.latest()["data_docs_index"])
@@ -114,9 +113,8 @@ def test_data_docs_work_offline_in_headless_chromium(built_ws: Workspace, tmp_pa
     _screenshot(page, tmp_path, "data_docs_validation.png")
 
 
+@pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
 def test_docs_command_prints_the_index_path(built_ws: Workspace) -> None:
-    if built_ws.engine != "duckdb":
-        pytest.skip("engine-independent")
     from tests.conftest import run_cli
 
     proc = run_cli("docs", cwd=built_ws.root, env=built_ws.env)
@@ -133,9 +131,8 @@ def test_docs_command_without_a_site_says_how_to_build_it(tmp_path: Path) -> Non
     assert "no Data Docs" in proc.stderr and "pef-gx checkpoint" in proc.stderr
 
 
+@pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
 def test_docs_serve_on_localhost(built_ws: Workspace) -> None:
-    if built_ws.engine != "duckdb":
-        pytest.skip("engine-independent")
     import os
     import sys
     import urllib.request

@@ -115,14 +115,26 @@ def test_patched_gx_validates_duckdb_with_the_right_semantics(duck_file: Path) -
             gxe.UnexpectedRowsExpectation(
                 unexpected_rows_query="select order_id from {batch} where qty > 100"
             ),
+            # type names resolve as without the patch (top-level SQLAlchemy types)
+            gxe.ExpectColumnValuesToBeInTypeList(column="status", type_list=["VARCHAR", "TEXT", "String"]),
+            gxe.ExpectColumnValuesToBeInTypeList(column="qty", type_list=["VARCHAR", "String"]),
         ],
     )
     result = batch.validate(suite, result_format={"result_format": "BASIC", "partial_unexpected_count": 5})
-    outcome = [
-        (r.success, r.result.get("unexpected_count", r.result.get("observed_value"))) for r in result.results
-    ]
     assert all(not (r.exception_info or {}).get("raised_exception") for r in result.results)
-    assert outcome == [
+
+    def key(config) -> str:  # GX does not keep the suite's order in the results
+        kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+        return f"{config.type} {sorted(kwargs.items())}"
+
+    outcome = {
+        key(r.expectation_config): (
+            r.success,
+            r.result.get("unexpected_count", r.result.get("observed_value")),
+        )
+        for r in result.results
+    }
+    expected = [
         (True, 0),
         (False, 1),
         (False, 1),
@@ -131,7 +143,10 @@ def test_patched_gx_validates_duckdb_with_the_right_semantics(duck_file: Path) -
         (False, 1),
         (True, 0),
         (False, 1),
+        (True, "String"),
+        (False, "Integer"),
     ]
+    assert [outcome[key(e.configuration)] for e in suite.expectations] == expected
     engine = ds.get_execution_engine()
     assert engine.dialect_module is not None and engine.dialect_module.dialect.name == "duckdb"
     ds.get_engine().dispose()
