@@ -32,6 +32,7 @@ from typing import Any
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import DatabaseError
 from pef_gx.results.model import CheckResult
+from pef_gx.validation import fast_checks
 from pef_gx.validation.suites import UNEXPECTED_ROWS, Check, Suite
 from pef_gx.validation.thresholds import verdict
 
@@ -175,7 +176,9 @@ def _validate_relation(
         groups.setdefault(check.where if check.needs_filtered_batch else None, []).append(check)
     for number, (where, checks) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] or "")):
         batch = _batch(context, datasource, relation, where, number)
-        group_results, group_meta = _run_group(batch, checks, relation, resolve, detail_limit, target, suite)
+        group_results, group_meta = _run_group(
+            batch, checks, relation, resolve, detail_limit, target, suite, datasource, where, row_count
+        )
         gx_results.update(group_results)
         meta = meta or group_meta
     by_index = {c.index: c for c in suite.checks}
@@ -324,10 +327,18 @@ def _run_group(
     limit: int,
     target: Target,
     suite: Suite,
+    datasource: Any,
+    where: str | None,
+    row_count: int | None,
 ) -> tuple[dict[int, Any], Any]:
     results: dict[int, Any] = {}
     meta = None
-    plain = [c for c in checks if c.gx_type != UNEXPECTED_ROWS]
+    fast = [c for c in checks if fast_checks.handles(c.gx_type, dict(c.kwargs))]
+    source = relation.sql if where is None else f"(select * from {relation.sql} where {where})"
+    for check in fast:
+        results[check.index] = _fast(check, datasource, source, relation, resolve, limit, target, suite,
+                                     row_count if where is None else None)  # fmt: skip
+    plain = [c for c in checks if c.gx_type != UNEXPECTED_ROWS and c not in fast]
     rows = [c for c in checks if c.gx_type == UNEXPECTED_ROWS]
     passes: list[tuple[list[Check], Any]] = [(plain, "BOOLEAN_ONLY"), (rows, "COMPLETE")]
     failed: list[Check] = []
@@ -350,6 +361,37 @@ def _run_group(
             _raise_if_lost(target, suite, result)
             results[check.index] = result
     return results, meta
+
+
+def _fast(
+    check: Check,
+    datasource: Any,
+    source: str,
+    relation: Relation,
+    resolve: Callable[[str], str],
+    limit: int,
+    target: Target,
+    suite: Suite,
+    row_count: int | None,
+) -> Any:
+    expectation = _expectation(check, relation, resolve)
+    try:
+        return fast_checks.evaluate_compound_unique(
+            datasource.get_engine(), source, expectation, row_count, limit
+        )
+    except Exception as exc:
+        if is_connection_lost(str(exc)):
+            raise lost(target, f"validating suite '{suite.name}'", exc) from None
+        from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+
+        info = {
+            "raised_exception": True,
+            "exception_message": str(exc).strip()[:500],
+            "exception_traceback": None,
+        }
+        return ExpectationValidationResult(
+            success=False, expectation_config=expectation.configuration, exception_info=info
+        )
 
 
 def _paired(checks: Sequence[Check], results: Sequence[Any]) -> list[tuple[Check, Any]]:
