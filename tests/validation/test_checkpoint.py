@@ -195,3 +195,67 @@ def test_select_limits_the_suites(built_ws: Workspace, tmp_path: Path) -> None:
     assert {c["suite"] for c in results["checks"]} == {"stg_products", "stg_payments"}
     # a dbt build someone else ran: its run_results ride along
     assert results["dbt_invocation_id"] and results["dbt_nodes"]
+
+
+@pytest.mark.parametrize("built_ws", ["postgres"], indirect=True)
+def test_password_is_only_referenced_never_written(built_ws: Workspace, tmp_path: Path) -> None:
+    secret = "pef-s3cret-pw"  # trust auth: the server accepts it, so the run goes through
+    root = variant(built_ws, tmp_path, {"stg_products": built_ws.suite("stg_products")})
+    proc = run_cli("checkpoint", cwd=root, env={**built_ws.env, "DBT_PASSWORD": secret})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    written = [
+        p for p in root.rglob("*") if p.is_file() and p.suffix in (".json", ".yml", ".html", ".log", ".txt")
+    ]
+    assert any(p.suffix == ".html" for p in written) and (root / "gx" / "great_expectations.yml").is_file()
+    leaked = [p for p in written if secret in p.read_text(encoding="utf-8", errors="replace")]
+    assert leaked == [] and secret not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
+def test_build_exits_1_when_an_error_severity_check_fails(built_ws: Workspace, tmp_path: Path) -> None:
+    def change(e: dict) -> None:
+        pef(e)["severity"] = "error"
+
+    suite = edit_expectations(built_ws.suite("sales"), _kind("relationships", "product_id"), change)
+    root = variant(built_ws, tmp_path, {"sales": suite})
+    proc = run_cli("build", "--select", "sales", cwd=root, env=built_ws.env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 error-severity check(s) failed" in proc.stdout
+    results = results_of(root)
+    assert results["command"] == "build" and [c["status"] for c in results["checks"]] == ["fail"]
+    assert {n["unique_id"] for n in results["dbt_nodes"]} >= {"model.pef_shop.sales"}
+    assert [r["node_id"] for r in results["relations"]] == ["model.pef_shop.sales"]
+
+
+def test_duckdb_lock_held_by_another_process(tmp_path: Path) -> None:
+    """A writer (say, dbt) holds the file: the checkpoint waits for it, or says who holds it (exit 2)."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from pef_gx.artifacts.profiles import Target
+    from pef_gx.errors import DatabaseError
+    from pef_gx.validation.checkpoint import wait_for_duckdb
+
+    database = tmp_path / "locked.duckdb"
+    duckdb.connect(str(database)).close()
+    target = Target(name="duckdb", type="duckdb", schema="main", path=database)
+
+    def hold(seconds: float) -> subprocess.Popen:
+        code = f"import duckdb, time; c = duckdb.connect({str(database)!r}); print('held', flush=True); time.sleep({seconds})"
+        holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        return holder
+
+    holder = hold(1.5)
+    wait_for_duckdb(target, timeout_s=30)  # returns once the writer is gone
+    assert holder.poll() is not None
+    holder = hold(30)
+    try:
+        with pytest.raises(DatabaseError, match="lock") as caught:
+            wait_for_duckdb(target, timeout_s=1)
+        assert "another process" in str(caught.value)
+    finally:
+        holder.kill()
+        holder.wait()
