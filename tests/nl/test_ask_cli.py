@@ -244,3 +244,21 @@ def test_postgres_model_and_test_requests(pg_env: dict[str, str], parsed_ws: Pat
     )
     assert proc.returncode == 2 and "dbt could not run the new tests" in proc.stderr
     assert snapshot(ws) == before
+
+
+@pytest.mark.xfail(
+    reason="pef_gx/generators/suites.py reads a natural_language expectation as hand-written: `pef-gx generate` "
+    "relabels ask's dbt tests and drops the dbt form of relationships/recency requests (owner: generate)",
+    strict=False,
+)
+def test_generate_after_ask_is_a_zero_diff(parsed_ws: Path, tmp_path: Path):
+    ws = clone(parsed_ws, tmp_path / "ws")
+    assert run_cli("generate", "-q", cwd=ws).returncode == 0
+    for request in (
+        "order_status in sales is never null",
+        "customer_id in fct_orders must exist in stg_customers",
+    ):
+        proc = run_cli("ask", request, "--no-verify", cwd=ws)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    check = run_cli("generate", "--check", "-q", cwd=ws)
+    assert check.returncode == 0, check.stdout
