@@ -287,6 +287,10 @@ def _model_intent(
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", output):
         raise NotUnderstood(f"'{output}' is not a valid model name", "use lower-case letters, digits and _")
     model, found, notes = _choose_source(index, needs, source, text, output)
+    if not re.fullmatch(r"[A-Za-z0-9_]+", model.name):  # it goes inside ref('...') in a Jinja template
+        raise NotUnderstood(
+            f"cannot write ref() to a model named {model.name!r}", "pass --source <another model>"
+        )
     slots["filters"], described = _filters(index, model, excluded)
     if described:
         notes.append("left out: " + "; ".join(described))
