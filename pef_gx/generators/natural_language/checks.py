@@ -317,6 +317,8 @@ def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) ->
         m for m in index.models.values()
         if m.unique_id not in below and any(c.lower() == column.lower() for c in m.unique_columns)
     ]  # fmt: skip
+    if model.resource_type in ("source", "seed"):  # raw data refers to raw data, not to models built on it
+        candidates = [m for m in candidates if m.resource_type in ("source", "seed")]
     if not candidates:
         return None
     convention: dict[str, int] = {}
