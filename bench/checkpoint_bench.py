@@ -223,7 +223,10 @@ def make_postgres() -> str | None:
         return f"PostgreSQL not reachable: {str(exc).strip().splitlines()[0]}"
     conn.autocommit = True
     cur = conn.cursor()
-    cur.execute("select count(*) from information_schema.tables where table_schema = %s", (PG_SCHEMA,))
+    cur.execute(
+        "select count(*) from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE'",
+        (PG_SCHEMA,),
+    )
     if cur.fetchone()[0] == 2:
         cur.execute(f"select count(*) from {PG_SCHEMA}.lineitem")
         if cur.fetchone()[0] == LINEITEM_ROWS:
