@@ -188,11 +188,26 @@ def _validate_relation(
             outcome.checks.append(_error(check, suite, relation, errors[index]))
         else:
             filtered = check.needs_filtered_batch
-            outcome.checks.append(
-                _to_check_result(check, suite, relation, gx_results[index], None if filtered else row_count,
-                                 detail_limit)
-            )  # fmt: skip
+            result = _to_check_result(
+                check, suite, relation, gx_results[index], None if filtered else row_count, detail_limit
+            )
+            outcome.checks.append(result)
+            _fill_boolean_only(gx_results[index], result)
     outcome.gx_result = _docs_result(suite, gx_results, errors, meta, run_name)
+
+
+def _fill_boolean_only(gx_result: Any, check: CheckResult) -> None:
+    """A BOOLEAN_ONLY pass carries no counts; give the Data Docs the ones we know (0 unexpected of N)."""
+    if gx_result.result or not gx_result.success or check.unexpected_count is None:
+        return
+    if check.element_count is None:
+        return
+    gx_result.result = {
+        "element_count": check.element_count,
+        "unexpected_count": check.unexpected_count,
+        "unexpected_percent": check.unexpected_percent,
+        "partial_unexpected_list": [],
+    }
 
 
 def _with_elapsed(result: CheckResult, elapsed: float) -> CheckResult:
