@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "max_accepted_values": 10,  # text columns with at most this many distinct values get accepted_values
     "range_margin": 0.1,  # ranges widen by this share of (max - min) on each side
     "recency_margin": 0.5,  # recency allows the current age of the newest value plus this share
+    "recency_max_age_days": 30,  # no recency check for columns whose newest value is older than this
     "relationships": True,  # look for value inclusion between key-like columns
     "patterns": True,  # e-mail / UUID / ISO date formats
 }
@@ -50,6 +51,7 @@ def infer_settings(section: Mapping[str, Any]) -> dict[str, Any]:
         merged["max_accepted_values"] = int(merged["max_accepted_values"])
         merged["range_margin"] = float(merged["range_margin"])
         merged["recency_margin"] = float(merged["recency_margin"])
+        merged["recency_max_age_days"] = float(merged["recency_max_age_days"])
     except (TypeError, ValueError):
         raise ConfigError("infer: thresholds must be numbers", "see README, 'Inference settings'") from None
     return merged
@@ -207,6 +209,8 @@ def _column_proposals(node: Node, table: prof.TableProfile, cfg: Mapping[str, An
             newest = col.max.replace(tzinfo=None) if isinstance(col.max, dt.datetime) else col.max
             now = table.now.replace(tzinfo=None) if isinstance(table.now, dt.datetime) else table.now
             age_days = max((now - newest).total_seconds() / 86400, 0)
+            if age_days > cfg["recency_max_age_days"]:
+                continue  # stale data: a recency check would only encode today's staleness
             days = math.ceil(age_days * (1 + cfg["recency_margin"])) + 1
             specs.append(
                 _spec(

@@ -2,7 +2,8 @@
 
 - Expectations pef-gx generated from dbt (origin dbt_test, constraint, freshness) are dropped: they are
   regenerated from the manifest.
-- Inferred expectations are kept as CheckSpecs (the accepted proposals) unless inference runs again.
+- Inferred expectations are kept as CheckSpecs (the accepted proposals) unless inference runs again;
+  expectations `pef-gx ask` wrote (origin natural_language) are kept as CheckSpecs too.
 - Hand-written expectations (no `meta.pef_gx`, or origin hand_written) are kept exactly as written, and
   described as CheckSpecs so they can be expressed as dbt tests when a dbt counterpart exists.
 """
@@ -29,6 +30,7 @@ class ExistingSuites:
     texts: dict[Path, str] = field(default_factory=dict)  # every suite file's current text
     hand_written: dict[str, list[KeptExpectation]] = field(default_factory=dict)
     inferred: dict[str, list[CheckSpec]] = field(default_factory=dict)
+    natural_language: dict[str, list[CheckSpec]] = field(default_factory=dict)  # written by `pef-gx ask`
     unattached: list[Path] = field(default_factory=list)  # suites of no known node (left alone)
 
 
@@ -101,6 +103,9 @@ def read_suites(folder: Path, manifest: Manifest) -> ExistingSuites:
                 continue
             if origin == OriginType.INFERRED.value:
                 found.inferred.setdefault(node_id, []).append(_spec_from_meta(own))
+                continue
+            if origin == OriginType.NATURAL_LANGUAGE.value and own.get("kind") in catalog.KINDS:
+                found.natural_language.setdefault(node_id, []).append(_spec_from_meta(own))
                 continue
             spec = hand_written_spec(node_id, expectation, "")
             ident = expectation.get("id") or expectation_id(spec.check_id, ":hand_written")

@@ -226,6 +226,7 @@ def _generate(
         inferred_specs = inferred.specs
     else:
         inferred_specs = [s for nid in selected for s in existing.inferred.get(nid, [])]
+    inferred_specs += [s for nid in selected for s in existing.natural_language.get(nid, [])]
     inferred_specs = [s for s in _dedupe(inferred_specs) if s.check_id not in dbt_ids]
     kept = {nid: existing.hand_written.get(nid, []) for nid in selected}
     hand_specs = [k.spec for items in kept.values() for k in items]

@@ -96,44 +96,72 @@ def _tests_key(entry: Mapping[str, Any]) -> str:
 # --- comments: a comment after the last item of a block belongs to what follows; keep it there --------
 
 
-def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+def _chain(node: Any) -> list[Any]:
+    """node, its last item, that one's last item, ... (the containers a trailing comment can hang on)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    if isinstance(node, CommentedMap) and len(node):
-        key = list(node.keys())[-1]
-        deeper = _last_slot(node[key])
-        if deeper and deeper[0].ca.items.get(deeper[1]):
-            return deeper
-        return node, key, 2
-    if isinstance(node, CommentedSeq) and len(node):
-        index = len(node) - 1
-        deeper = _last_slot(node[index])
-        if deeper and deeper[0].ca.items.get(deeper[1]):
-            return deeper
-        return node, index, 0
-    return None
+    chain = []
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        chain.append(node)
+        node = node[list(node.keys())[-1]] if isinstance(node, CommentedMap) else node[len(node) - 1]
+    return chain
 
 
 def _take_trailing(node: Any) -> Any:
-    slot = _last_slot(node)
-    if not slot:
-        return None
-    container, key, pos = slot
-    entry = container.ca.items.get(key)
-    if not entry or len(entry) <= pos or entry[pos] is None:
-        return None
-    token = entry[pos]
-    entry[pos] = None
-    if not any(entry):
-        del container.ca.items[key]
-    return (token, pos)
+    """Detach the comment that follows `node`'s last line (a post-value comment, or ruamel's `end`
+    comments after a flow value), to re-attach it after what gets appended."""
+    from ruamel.yaml.comments import CommentedMap
+
+    for container in reversed(_chain(node)):
+        if container.ca.end:
+            tokens = [t for t in container.ca.end if t is not None]
+            container.ca.end = []
+            if tokens:
+                return _joined(tokens)
+        key = list(container.keys())[-1] if isinstance(container, CommentedMap) else len(container) - 1
+        pos = 2 if isinstance(container, CommentedMap) else 0
+        entry = container.ca.items.get(key)
+        if entry and len(entry) > pos and entry[pos] is not None:
+            token = entry[pos]
+            entry[pos] = None
+            if not any(entry):
+                del container.ca.items[key]
+            return (token, pos)
+    return None
+
+
+def _joined(tokens: list[Any]) -> Any:
+    """`end` comments (own lines) as one post-value comment (which starts by ending the value's line)."""
+    token = tokens[0]
+    token.value = "\n" + "".join(
+        (" " * t.column + t.value) if t.value.startswith("#") else t.value for t in tokens
+    )
+    return (token, 0)
+
+
+def _post_slot(node: Any) -> tuple[Any, Any, int] | None:
+    """Where a comment that follows `node` goes: after its deepest last block value."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    def is_block(value: Any) -> bool:
+        return (
+            isinstance(value, (CommentedMap, CommentedSeq)) and len(value) > 0 and not value.fa.flow_style()
+        )
+
+    if isinstance(node, CommentedMap) and len(node):
+        key = list(node.keys())[-1]
+        return _post_slot(node[key]) if is_block(node[key]) else (node, key, 2)
+    if isinstance(node, CommentedSeq) and len(node):
+        index = len(node) - 1
+        return _post_slot(node[index]) if is_block(node[index]) else (node, index, 0)
+    return None
 
 
 def _give_trailing(node: Any, taken: Any) -> None:
     if not taken:
         return
     token, _ = taken
-    slot = _last_slot(node)
+    slot = _post_slot(node)
     if not slot:
         return
     container, key, pos = slot
@@ -153,24 +181,31 @@ def _append(container: Any, value: Any, key: Any = None) -> None:
     _give_trailing(container, taken)
 
 
-def _delete(container: Any, key: Any) -> None:
-    """Delete an item; a trailing comment it carried goes to the item before it."""
+def _delete(container: Any, key: Any, carry: Any = None) -> Any:
+    """Delete an item; a trailing comment it carried (or `carry`) goes to the item before it.
+
+    Returns the comment when nothing is left to carry it (the caller passes it up a level)."""
     from ruamel.yaml.comments import CommentedSeq
 
     is_last = (
         (key == len(container) - 1) if isinstance(container, CommentedSeq) else key == list(container)[-1]
     )
-    taken = None
-    if is_last:
-        taken = _take_trailing(container)
+    taken = _take_trailing(container) if is_last else None
     container.ca.items.pop(key, None)
     del container[key]
     if isinstance(container, CommentedSeq):  # comments of later items shift down by one
         shifted = {(k - 1 if isinstance(k, int) and k > key else k): v for k, v in container.ca.items.items()}
         container.ca.items.clear()
         container.ca.items.update(shifted)
-    if taken and len(container):
-        _give_trailing(container, taken)
+    if not len(container) and container.ca.end:
+        tokens = [t for t in container.ca.end if t is not None]
+        container.ca.end = []
+        taken = taken or (_joined(tokens) if tokens else None)
+    token = taken or carry
+    if token and len(container):
+        _give_trailing(container, token)
+        return None
+    return token
 
 
 # --- entries -----------------------------------------------------------------------------------------
@@ -184,10 +219,11 @@ def _strip_owned(entry: Any) -> None:
             if not isinstance(tests, list):
                 continue
             owned = [i for i, item in enumerate(tests) if _owned_test(item)]
+            leftover = None
             for index in reversed(owned):
-                _delete(tests, index)
+                leftover = _delete(tests, index, leftover)
             if owned and not tests:
-                _delete(holder, key)
+                _delete(holder, key, leftover)
     columns = entry.get("columns")
     if isinstance(columns, list):
         for index in reversed(range(len(columns))):
@@ -272,27 +308,37 @@ def _node_entry(doc: Any, node: Node, create: bool) -> Any:
 
 
 def _add(entry: Any, test: OwnedTest, dbt_version: str) -> None:
+    """Add one test to a node entry. Containers are filled before they are attached, so a comment that
+    followed the entry's last line moves below the new lines (where it was relative to what follows)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    holder = entry
-    if test.column_level:
-        columns = entry.get("columns")
-        if columns is None:
-            columns = CommentedSeq()
-            _append(entry, columns, "columns")
-        column_name = test.spec.columns[0]
-        holder = _find(columns, column_name)
-        if holder is None:
-            holder = CommentedMap(
-                [("name", column_name), ("meta", CommentedMap([("pef_gx", CommentedMap([("owned", True)]))]))]
-            )
-            _append(columns, holder)
+    item = _test_item(test, dbt_version)
+    if not test.column_level:
+        _add_to(entry, item)
+        return
+    column_name = test.spec.columns[0]
+    columns = entry.get("columns")
+    holder = _find(columns, column_name) if columns is not None else None
+    if holder is not None:
+        _add_to(holder, item)
+        return
+    owned = CommentedMap([("pef_gx", CommentedMap([("owned", True)]))])
+    holder = CommentedMap([("name", column_name), ("meta", owned), ("data_tests", CommentedSeq([item]))])
+    if columns is None:
+        _append(entry, CommentedSeq([holder]), "columns")
+    else:
+        _append(columns, holder)
+
+
+def _add_to(holder: Any, item: Any) -> None:
+    from ruamel.yaml.comments import CommentedSeq
+
     key = _tests_key(holder)
     tests = holder.get(key)
     if tests is None:
-        tests = CommentedSeq()
-        _append(holder, tests, key)
-    _append(tests, _test_item(test, dbt_version))
+        _append(holder, CommentedSeq([item]), key)
+    else:
+        _append(tests, item)
 
 
 def _file_for(node: Node, project_dir: Path) -> Path:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_sample_project
+from tests.conftest import copy_workspace
 
 DBT = str(Path(sys.executable).parent / "dbt")
-PEF_GX_YML = "dbt_project_dir: dbt_project\nprofiles_dir: dbt_project\ngx_dir: gx\nsuites_dir: suites\n"
 
 
 def dbt(project: Path, *args: str, env: dict[str, str] | None = None, check: bool = True):
@@ -31,11 +30,8 @@ def dbt(project: Path, *args: str, env: dict[str, str] | None = None, check: boo
 
 
 def new_workspace(dest: Path) -> Path:
-    """A repository layout: pef-gx.yml + dbt_project/ (a copy of the sample)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    copy_sample_project(dest / "dbt_project")
-    (dest / "pef-gx.yml").write_text(PEF_GX_YML)
-    return dest
+    """The repository layout: pef-gx.yml, dbt_project/ and the committed suites/ (and gx/)."""
+    return copy_workspace(dest)
 
 
 def clone(src: Path, dest: Path) -> Path:

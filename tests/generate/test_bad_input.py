@@ -33,7 +33,6 @@ def test_manifest_missing(parsed_copy: Path) -> None:
     message = _assert_bad(run_cli("generate", cwd=parsed_copy), "manifest.json not found")
     assert "dbt parse" in message and "--parse" in message
     assert snapshot_tree(parsed_copy) == before
-    assert not (parsed_copy / "suites").exists()
 
 
 def test_manifest_truncated(parsed_copy: Path) -> None:
@@ -46,8 +45,9 @@ def test_manifest_truncated(parsed_copy: Path) -> None:
 
 def test_manifest_not_json(parsed_copy: Path) -> None:
     _manifest(parsed_copy).write_text("version: 2\nmodels: []\n")
+    before = snapshot_tree(parsed_copy)
     _assert_bad(run_cli("generate", cwd=parsed_copy), "not valid JSON")
-    assert not (parsed_copy / "suites").exists()
+    assert snapshot_tree(parsed_copy) == before
 
 
 def test_json_that_is_not_a_manifest(parsed_copy: Path) -> None:
@@ -61,28 +61,20 @@ def test_manifest_unsupported_version(parsed_copy: Path, version: int) -> None:
     data = json.loads(_manifest(parsed_copy).read_text())
     data["metadata"]["dbt_schema_version"] = f"https://schemas.getdbt.com/dbt/manifest/v{version}.json"
     _manifest(parsed_copy).write_text(json.dumps(data))
+    before = snapshot_tree(parsed_copy)
     message = _assert_bad(run_cli("generate", cwd=parsed_copy), f"manifest v{version}", "v10 to v12")
     assert "dbt-core" in message
-    assert not (parsed_copy / "suites").exists()
+    assert snapshot_tree(parsed_copy) == before
 
 
 def test_properties_yaml_syntax_error_left_untouched(parsed_copy: Path) -> None:
-    # A hand-written suite whose check must become a dbt test in _staging.yml...
-    suites = parsed_copy / "suites"
-    suites.mkdir()
-    (suites / "stg_products.json").write_text(
-        json.dumps(
-            {
-                "name": "stg_products",
-                "expectations": [
-                    {
-                        "type": "expect_column_values_to_match_regex",
-                        "kwargs": {"column": "category", "regex": "^[A-Z]"},
-                    }
-                ],
-            }
-        )
+    # A hand-written expectation whose check must become a dbt test in _staging.yml...
+    path = parsed_copy / "suites" / "stg_products.json"
+    suite = json.loads(path.read_text())
+    suite["expectations"].append(
+        {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "category", "regex": "^[A-Z]"}}
     )
+    path.write_text(json.dumps(suite))
     # ...but that file has a syntax error.
     staging = parsed_copy / "dbt_project" / "models" / "staging" / "_staging.yml"
     broken = staging.read_text().replace("  - name: stg_products\n", "  - name: stg_products\n   bad: [\n", 1)
@@ -94,9 +86,10 @@ def test_properties_yaml_syntax_error_left_untouched(parsed_copy: Path) -> None:
 
 
 def test_unknown_node_with_did_you_mean(parsed_copy: Path) -> None:
+    before = snapshot_tree(parsed_copy)
     result = run_cli("generate", "--select", "stg_custmers", cwd=parsed_copy)
     _assert_bad(result, "'stg_custmers' matches no node", "did you mean 'stg_customers'?")
-    assert not (parsed_copy / "suites").exists()
+    assert snapshot_tree(parsed_copy) == before
 
 
 def test_infer_when_relation_never_built(parsed_copy: Path) -> None:
@@ -104,9 +97,10 @@ def test_infer_when_relation_never_built(parsed_copy: Path) -> None:
     import duckdb
 
     duckdb.connect(str(parsed_copy / "dbt_project" / "pef_shop.duckdb")).close()
+    before = snapshot_tree(parsed_copy)
     result = run_cli("generate", "--infer", "--select", "stg_products", cwd=parsed_copy)
     _assert_bad(result, "'stg_products' was never built", "pef-gx build")
-    assert not (parsed_copy / "suites").exists()
+    assert snapshot_tree(parsed_copy) == before
 
 
 def test_infer_when_warehouse_file_missing(parsed_copy: Path) -> None:
@@ -115,6 +109,7 @@ def test_infer_when_warehouse_file_missing(parsed_copy: Path) -> None:
 
 
 def test_suites_path_is_a_file(parsed_copy: Path) -> None:
+    shutil.rmtree(parsed_copy / "suites")
     (parsed_copy / "suites").write_text("not a folder\n")
     before = snapshot_tree(parsed_copy)
     _assert_bad(run_cli("generate", cwd=parsed_copy), "cannot write", "suites")
@@ -126,8 +121,7 @@ def test_read_only_suites_folder(parsed_copy: Path) -> None:
     if shutil.which("chattr") is None:
         pytest.skip("chattr not available")
     suites = parsed_copy / "suites"
-    suites.mkdir()
-    (suites / "keep.json").write_text('{"name": "keep", "expectations": []}\n')
+    (suites / "stg_orders.json").unlink()  # a suite generate wants to (re)create
     made = subprocess.run(["chattr", "+i", str(suites)], capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"this filesystem has no immutable flag: {made.stderr.strip()}")
@@ -135,7 +129,7 @@ def test_read_only_suites_folder(parsed_copy: Path) -> None:
         before = snapshot_tree(parsed_copy)
         _assert_bad(run_cli("generate", cwd=parsed_copy), "cannot write to", "suites", "writable")
         assert snapshot_tree(parsed_copy) == before
-        assert sorted(p.name for p in suites.iterdir()) == ["keep.json"]
+        assert not (suites / "stg_orders.json").exists()
     finally:
         subprocess.run(["chattr", "-i", str(suites)], check=True)
 
@@ -145,7 +139,6 @@ def test_unknown_format(parsed_copy: Path) -> None:
 
 
 def test_corrupt_existing_suite(parsed_copy: Path) -> None:
-    (parsed_copy / "suites").mkdir()
     (parsed_copy / "suites" / "stg_orders.json").write_text("{")
     before = snapshot_tree(parsed_copy)
     _assert_bad(run_cli("generate", cwd=parsed_copy), "stg_orders.json is not readable JSON")

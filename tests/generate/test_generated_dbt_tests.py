@@ -4,7 +4,6 @@ on today's data; after defects are injected, exactly the matching ones fail, in 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -33,8 +32,10 @@ def _owned_results(project: Path) -> dict[str, str]:
 def test_inferred_and_hand_written_dbt_tests_pass_then_catch_defects(built_copy: Path) -> None:
     project = built_copy / "dbt_project"
     assert run_cli("init", cwd=built_copy).returncode == 0
-    (built_copy / "suites").mkdir()
-    shutil.copy(HAND_WRITTEN, built_copy / "suites" / "dim_customers.json")
+    path = built_copy / "suites" / "dim_customers.json"
+    suite = json.loads(path.read_text())
+    suite["expectations"] += json.loads(HAND_WRITTEN.read_text())["expectations"]
+    path.write_text(json.dumps(suite))
     generated = run_cli("generate", "--infer", "--format", "json", cwd=built_copy)
     assert generated.returncode == 0, generated.stdout + generated.stderr
     report = json.loads(generated.stdout)

@@ -23,9 +23,21 @@ YAML_FILES = ("models/marts/_marts.yml", "models/staging/_staging.yml", "seeds/_
 EXTRA_COMMENT = "          # hand-written note about the segments: keep me here\n"
 
 
-def _add_hand_written(ws: Path) -> None:
-    (ws / "suites").mkdir(exist_ok=True)
-    shutil.copy(HAND_WRITTEN, ws / "suites" / "dim_customers.json")
+def _add_hand_written(ws: Path) -> str:
+    """Append the hand-written expectations to suites/dim_customers.json; returns the file's old text."""
+    path = ws / "suites" / "dim_customers.json"
+    old = path.read_text()
+    suite = json.loads(old)
+    suite["expectations"] += json.loads(HAND_WRITTEN.read_text())["expectations"]
+    path.write_text(json.dumps(suite, indent=2))
+    return old
+
+
+def test_committed_suites_and_yaml_are_up_to_date(parsed_copy: Path) -> None:
+    """The sample project's committed outputs are what generate writes (the CI drift guard)."""
+    result = run_cli("generate", "--check", cwd=parsed_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " 0 file(s) would change" in result.stdout
 
 
 def _comment_after_segment_tests(ws: Path) -> None:
@@ -103,7 +115,7 @@ def test_hand_written_yaml_survives_byte_for_byte(parsed_copy: Path) -> None:
     _comment_after_segment_tests(parsed_copy)
     project = parsed_copy / "dbt_project"
     originals = {f: (project / f).read_text() for f in YAML_FILES}
-    _add_hand_written(parsed_copy)
+    suite_before = _add_hand_written(parsed_copy)
     _generate(parsed_copy)
     marts = (project / "models/marts/_marts.yml").read_text()
     assert marts != originals["models/marts/_marts.yml"]
@@ -111,13 +123,13 @@ def test_hand_written_yaml_survives_byte_for_byte(parsed_copy: Path) -> None:
     lines = iter(marts.splitlines())
     for line in originals["models/marts/_marts.yml"].splitlines():
         assert any(candidate == line for candidate in lines), f"lost or moved: {line!r}"
-    # the comment still precedes the next column, after pef-gx's appended test
-    assert EXTRA_COMMENT + "      - name: " not in marts or marts.index(EXTRA_COMMENT) > marts.index(
-        "pef_gx_match_regex"
-    )
+    # the comment still precedes the next column: pef-gx's appended test went above it
+    at = marts.index(EXTRA_COMMENT)
+    assert "origin: hand_written}}}\n" in marts[at - 200 : at]
+    assert marts[at + len(EXTRA_COMMENT) :].startswith("\n  - name: customer_lifetime_value")
 
-    # drop the hand-written checks: regeneration removes exactly pef-gx's own entries
-    (parsed_copy / "suites" / "dim_customers.json").unlink()
+    # drop the hand-written checks: regeneration removes exactly pef-gx's own entries for them
+    (parsed_copy / "suites" / "dim_customers.json").write_text(suite_before)
     _generate(parsed_copy)
     for name, text in originals.items():
         assert (project / name).read_text() == text, name
@@ -130,15 +142,26 @@ def test_owned_entries_are_marked_and_hand_written_tests_untouched(parsed_copy: 
 
     doc = YAML(typ="safe").load((parsed_copy / "dbt_project/models/marts/_marts.yml").read_text())
     dim = next(m for m in doc["models"] if m["name"] == "dim_customers")
-    owned = [
-        t for t in dim.get("data_tests", []) if next(iter(t.values()))["config"]["meta"]["pef_gx"]["owned"]
-    ]
-    assert [next(iter(t)) for t in owned] == ["pef_gx_row_count_between"]
+
+    def origin(test: dict) -> str | None:
+        body = next(iter(test.values())) if isinstance(test, dict) else None
+        own = (
+            ((body or {}).get("config") or {}).get("meta", {}).get("pef_gx")
+            if isinstance(body, dict)
+            else None
+        )
+        return own["origin"] if own and own.get("owned") else None
+
+    hand = [next(iter(t)) for t in dim.get("data_tests", []) if origin(t) == "hand_written"]
+    assert hand == ["pef_gx_row_count_between"]
     country = next(c for c in dim["columns"] if c["name"] == "country_code")
-    assert next(iter(country["data_tests"][0])) == "pef_gx_match_regex"
-    # the duplicate of an existing dbt test (not_null customer_id) gets no second dbt test
+    assert [next(iter(t)) for t in country["data_tests"] if origin(t) == "hand_written"] == [
+        "pef_gx_match_regex"
+    ]
+    # hand-written dbt tests are untouched, and the duplicate of one (not_null customer_id) adds no test
     customer_id = next(c for c in dim["columns"] if c["name"] == "customer_id")
-    assert customer_id["data_tests"] == ["unique", "not_null"]
+    assert [t for t in customer_id["data_tests"] if origin(t) is None] == ["unique", "not_null"]
+    assert not [t for t in customer_id["data_tests"] if origin(t) and next(iter(t)) == "not_null"]
     node = next(n for n in report["nodes"] if n["node_id"] == "model.pef_shop.dim_customers")
     gx_only = {item["reason"] for item in node["gx_only"]}
     assert "dbt has no test for 'gx_native'" in gx_only  # expect_column_mean_to_be_between
@@ -172,12 +195,17 @@ def test_suites_are_what_gx_reads_and_writes(parsed_copy: Path, tmp_path: Path) 
 
 
 def test_select_writes_only_the_selected_suites(parsed_copy: Path) -> None:
+    for name in ("stg_orders", "stg_customers", "fct_orders"):  # three suites drift
+        path = parsed_copy / "suites" / f"{name}.json"
+        path.write_text(path.read_text().replace('"critical"', '"warning"', 1))
+    drifted = (parsed_copy / "suites" / "fct_orders.json").read_text()
     result = _generate(parsed_copy, "--select", "stg_orders", "--select", "stg_customers")
-    assert sorted(p.name for p in (parsed_copy / "suites").glob("*.json")) == [
-        "stg_customers.json",
-        "stg_orders.json",
-    ]
     assert "2 file(s) changed" in result.stdout
+    assert (
+        "update: suites/stg_orders.json" in result.stdout
+        and "update: suites/stg_customers.json" in result.stdout
+    )
+    assert (parsed_copy / "suites" / "fct_orders.json").read_text() == drifted  # not selected: untouched
 
 
 @pytest.mark.parametrize("selector", ["tag:nothing_tagged_so"])
@@ -191,4 +219,4 @@ def test_parse_option_runs_dbt_parse_first(parsed_copy: Path) -> None:
     (parsed_copy / "dbt_project" / "target" / "manifest.json").unlink()
     result = _generate(parsed_copy, "--parse", "--select", "stg_orders")
     assert (parsed_copy / "dbt_project" / "target" / "manifest.json").is_file()
-    assert "1 file(s) changed" in result.stdout
+    assert "1 nodes" in result.stdout and "0 file(s) changed" in result.stdout

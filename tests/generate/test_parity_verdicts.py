@@ -1,5 +1,6 @@
 """Proof: for every check present in both forms, GX's verdict equals dbt's on the same data, planted
-defects included, on DuckDB and on PostgreSQL.
+defects included, on DuckDB and on PostgreSQL: the project's own dbt tests, source freshness, and the
+dbt tests pef-gx generated from inferred checks (matched by check_id).
 
 dbt: the statuses of one `dbt build` (run_results.json) and of `dbt source freshness` (sources.json).
 GX: `pef_gx.runner.checkpoint.run_checkpoint` over the suites `pef-gx generate` wrote from that manifest.
@@ -52,7 +53,18 @@ def _compare(ws: Path, target: str | None) -> None:
         r["unique_id"]: _FRESHNESS.get(r["status"], r["status"])
         for r in json.loads((project / "target" / "sources.json").read_text())["results"]
     }
-    compared: dict[str, tuple[str, str]] = {}
+    # dbt tests pef-gx wrote (inferred checks) name their GX check by check_id
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    owned = {
+        uid: node["config"]["meta"]["pef_gx"]["check_id"]
+        for uid, node in manifest["nodes"].items()
+        if uid in dbt_status and ((node["config"].get("meta") or {}).get("pef_gx") or {}).get("owned")
+    }
+    by_check_id = {c.check_id: c for c in run.checks}
+    compared: dict[str, tuple[str, str]] = {
+        uid: (dbt_status[uid], by_check_id[cid].status) for uid, cid in owned.items()
+    }
+    assert len(owned) > 50  # the sample's inferred checks are compared too
     fresh_gx: dict[str, list[str]] = {}
     for check in run.checks:
         if check.origin_type == "dbt_test":
