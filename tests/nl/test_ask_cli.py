@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,9 @@ def test_new_tests_are_written_verified_and_recognised_next_time(built: Path):
     assert _is_subsequence(old_marts, new_marts)  # hand-written YAML kept line for line
     assert "to: ref('stg_customers')" in new_marts and "origin: natural_language" in new_marts
     suite = json.loads((built / "suites/sales.json").read_text())
-    (expectation,) = suite["expectations"]
+    (expectation,) = [
+        e for e in suite["expectations"] if e["meta"]["pef_gx"]["origin"]["type"] == "natural_language"
+    ]
     assert expectation["type"] == "unexpected_rows_expectation"
     assert expectation["meta"]["pef_gx"]["origin"]["type"] == "natural_language"
     assert expectation["meta"]["pef_gx"]["params"]["to"] == "model.pef_shop.stg_customers"
@@ -125,9 +128,11 @@ def test_spec_example_customer_lifetime_value_model_builds_and_is_right(built: P
 def test_monthly_sales_by_category_builds_with_a_composite_grain(built: Path):
     proc = run_cli("ask", "monthly sales by product category", cwd=built)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (
-        "PASS unique_combination_of_columns_monthly_sales_by_product_category_date_month__product_category"
-        in (proc.stdout)
+    # the project's own unique_combination_of_columns, or pef-gx's after `pef-gx init`
+    assert re.search(
+        r"PASS (unique_combination_of_columns|pef_gx_unique_combination)_monthly_sales_by_product_category_"
+        r"date_month__product_category",
+        proc.stdout,
     )
 
 
@@ -139,8 +144,7 @@ def test_generated_sql_that_cannot_run_is_rolled_back(built: Path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: dbt could not run the new tests:")
     assert "Could not convert string 'a'" in lines[0]
-    assert snapshot(built) == before
-    assert not (built / "suites/stg_orders.json").exists()
+    assert snapshot(built) == before  # suites/ too: a suite it created is gone, one it changed is restored
 
 
 def test_model_that_cannot_run_is_removed(parsed_ws: Path, tmp_path: Path):

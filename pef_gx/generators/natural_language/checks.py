@@ -322,7 +322,9 @@ def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) ->
     if not candidates:
         return None
     convention: dict[str, int] = {}
-    for spec in index.existing:
+    for spec in index.existing:  # the project's habit: relationships tests people wrote on that column
+        if spec.origin.ref in index.owned_tests:
+            continue
         if spec.kind == "relationships" and spec.column and spec.column.lower() == column.lower():
             parent = str(spec.params.get("to"))
             convention[parent] = convention.get(parent, 0) + 1

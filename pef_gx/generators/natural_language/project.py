@@ -49,6 +49,8 @@ class ProjectIndex:
     models: dict[str, ModelInfo]  # by name (sources as "source.table")
     existing: list[CheckSpec]  # the project's own dbt tests as CheckSpecs (origin ref = test unique_id)
     test_names: frozenset[str]  # generic tests the project can call: "not_null", "dbt_utils.accepted_range"
+    # unique_ids of the tests pef-gx wrote (they are not the project's habits)
+    owned_tests: frozenset[str] = frozenset()
     by_id: dict[str, ModelInfo] = field(default_factory=dict)
 
     @classmethod
@@ -105,6 +107,7 @@ class ProjectIndex:
             dbt_version=manifest.dbt_version,
             models=models,
             existing=existing,
+            owned_tests=frozenset(uid for uid, test in manifest.tests.items() if is_owned(dict(test.meta))),
             test_names=frozenset(tests),
             by_id={m.unique_id: m for m in models.values()},
         )
