@@ -28,6 +28,7 @@ _GENERATED = {OriginType.DBT_TEST.value, OriginType.CONSTRAINT.value, OriginType
 class ExistingSuites:
     files: dict[str, Path] = field(default_factory=dict)  # node_id -> suite file
     texts: dict[Path, str] = field(default_factory=dict)  # every suite file's current text
+    parsed: dict[Path, Any] = field(default_factory=dict)  # ... and its parsed JSON
     hand_written: dict[str, list[KeptExpectation]] = field(default_factory=dict)
     inferred: dict[str, list[CheckSpec]] = field(default_factory=dict)
     natural_language: dict[str, list[CheckSpec]] = field(default_factory=dict)  # written by `pef-gx ask`
@@ -88,6 +89,7 @@ def read_suites(folder: Path, manifest: Manifest) -> ExistingSuites:
         if not isinstance(data, dict) or not isinstance(data.get("expectations", []), list):
             raise SuiteError(f"{path} is not a GX expectation suite", "fix or delete the file")
         found.texts[path] = text
+        found.parsed[path] = data
         suite_meta = (data.get("meta") or {}).get("pef_gx") or {}
         node_id = suite_meta.get("node_id") or by_suite_name.get(str(data.get("name") or path.stem))
         if not node_id or node_id not in manifest.nodes:

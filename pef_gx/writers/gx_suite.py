@@ -189,3 +189,12 @@ def _pretty(value: Any, indent: str, out: list[str]) -> None:
         out.append("\n" + indent + "]")
     else:
         out.append(_encode_str(str(value)))
+
+
+def looks_canonical(text: str) -> bool:
+    """A cheap test that `text` is in the layout `dumps` writes (sorted keys, indent 2, final newline)."""
+    return (
+        text.startswith('{\n  "expectations": ')
+        and text.endswith("\n}\n")
+        and "\n    {\n      " in text[:200]
+    )
