@@ -266,3 +266,27 @@ def test_combination_is_one_compound_check_the_project_already_has(index, reques
     (check,) = parse_request(request_text, index).checks
     assert (check.spec.kind, check.spec.columns) == ("unique_combination", ("order_id", "product_id"))
     assert check.covered_by.startswith("test.pef_shop.unique_combination_of_columns_stg_order_items")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "model", "params"),
+    [
+        ("sales should have at least 100 rows", "sales", {"min_value": 100}),
+        ("fct_orders has between 10 and 100000 rows", "fct_orders", {"min_value": 10, "max_value": 100000}),
+        ("stg_orders must have more than 5 records", "stg_orders", {"min_value": 6}),
+        ("make sure the sales table is never empty", "sales", {"min_value": 1}),
+    ],
+)
+def test_row_count_requests(index, request_text, model, params):
+    from dataclasses import replace
+
+    with_macro = replace(index, test_names=index.test_names | {"pef_gx_row_count_between"})
+    (check,) = parse_request(request_text, with_macro).checks
+    assert (check.spec.kind, check.spec.columns) == ("row_count_between", ())
+    assert check.spec.node_id.endswith(f".{model}") and dict(check.spec.params) == params
+    assert check.test_name == "pef_gx_row_count_between"
+    without = replace(index, test_names=index.test_names - {"pef_gx_row_count_between"})
+    with pytest.raises(NotUnderstood) as info:
+        parse_request(request_text, without)
+    assert "no generic test for row_count_between" in info.value.message
+    assert "pef-gx init" in info.value.hint

@@ -55,7 +55,15 @@ class Phrase:
         return re.search(self.pattern, text, flags=re.IGNORECASE)
 
 
+_ROWS = r"\s+(?:rows?|records?|lines?|entries)\b"
+_HAVE = r"(?<!\w)(?:(?:should|must|will|shall|always)\s+)?(?:has|have|contains?|holds?|has to have|needs? to have|with)\s+"
 PHRASES: tuple[Phrase, ...] = (
+    # row counts (model level)
+    Phrase("row_count_between", _HAVE + r"(?:between\s+)?(?P<min>\d+)\s+(?:and|to|-)\s+(?P<max>\d+)" + _ROWS),
+    Phrase("row_count_between", _HAVE + r"(?:at least|a minimum of|no fewer than|not less than|min)\s+(?P<min>\d+)" + _ROWS),
+    Phrase("row_count_between", _HAVE + r"(?:more than|over)\s+(?P<over>\d+)" + _ROWS),
+    Phrase("row_count_between", _HAVE + r"(?:at most|a maximum of|no more than|not more than|up to|max)\s+(?P<max>\d+)" + _ROWS),
+    Phrase("row_count_between", _HAVE + r"(?:fewer than|less than|under)\s+(?P<under>\d+)" + _ROWS),
     # relationships: the parent is named in the phrase
     Phrase("relationships", r"(?<!\w)" + _TO_BE + r"(?:always\s+)?(?:exists?|be found|present|appears?|be listed)\s+(?:in|as an? \w+ in)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
     Phrase("relationships", r"(?<!\w)" + _TO_BE + r"(?:references?|refers? to|points? to|matches? (?:a|an|the)? ?\w* ?in|(?:is|be) an? foreign key (?:to|into|of)|foreign key (?:to|into|of)|links? to|joins? to)\s+(?P<parent>[\w.\- ]+?)(?:\s+(?:table|model))?$"),
@@ -224,6 +232,17 @@ def _params(phrase: Phrase, match: re.Match[str], text: str) -> dict[str, Any]:
                 f"the range {params['min_value']} to {params['max_value']} is empty",
                 "put the smaller bound first",
             )
+    if phrase.kind == "row_count_between":
+        if groups.get("over") is not None:
+            params["min_value"] = int(groups["over"]) + 1
+        if groups.get("under") is not None:
+            params["max_value"] = int(groups["under"]) - 1
+        for bound in ("min", "max"):
+            if groups.get(bound) is not None:
+                params[f"{bound}_value"] = int(groups[bound])
+        low, high = params.get("min_value", 0), params.get("max_value")
+        if high is not None and (high < 0 or high < low):
+            raise NotUnderstood(f"no row count satisfies '{match.group(0).strip()}'", "check the numbers")
     if phrase.kind == "recency":
         unit = groups["unit"].lower()
         unit = {"min": "minute", "mins": "minute", "hr": "hour", "hrs": "hour"}.get(unit, unit).rstrip("s")
@@ -389,7 +408,9 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
     combined = phrase.kind == "unique" and bool(_COMBINATION.search(subject + " " + match.group(0)))
     subject = _COMBINATION.sub(" ", subject).strip()
     model_words, column_words = _locate(index, subject)
-    if phrase.kind == "recency" and model_words is None and column_words:
+    if phrase.kind == "not_null" and model_words and not column_words:  # "sales is never empty": has rows
+        phrase, params = Phrase("row_count_between", ""), {"min_value": 1}
+    if phrase.kind in ("recency", "row_count_between") and model_words is None and column_words:
         model_words, column_words = column_words, None
     if model_words is None and column_words is None:
         raise NotUnderstood(f"which column of which model? '{text}' names neither", "e.g. " + EXAMPLES[0])
@@ -440,6 +461,21 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
             )
         notes.append(f"recency measured on {model.name}.{column}")
         columns.append(column)
+    if phrase.kind == "row_count_between":
+        if columns:
+            raise NotUnderstood(
+                "a row count is about the whole model, not a column", f"say '{model.name} has at least 1 row'"
+            )
+        spec = CheckSpec(
+            node_id=model.unique_id,
+            kind="row_count_between",
+            params=params,
+            dimension=catalog.dimension_for("row_count_between"),
+            severity=severity,
+            origin=Origin(OriginType.NATURAL_LANGUAGE, text[:200]),
+            description=f"Requested: {text[:200]}",
+        )
+        return TestIntent(request=text, model=model, checks=(_plan(index, spec),), notes=tuple(notes))
     if not columns:
         raise NotUnderstood(f"which column of {model.name}? '{text}' names none", "e.g. " + EXAMPLES[0])
     if phrase.kind == "recency" and len(columns) > 1:

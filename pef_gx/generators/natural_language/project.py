@@ -334,7 +334,8 @@ def _test_name(index: ProjectIndex, kind: str) -> str:
             return name
     raise NotUnderstood(
         f"the dbt project has no generic test for {kind} (looked for {', '.join(n for n in names if not n.startswith('dbt_expectations.'))})",
-        "run `pef-gx init` to install pef-gx's generic tests (or install dbt_utils)",
+        "run `pef-gx init` to install pef-gx's generic tests"
+        + (" (or install dbt_utils)" if any(n.startswith("dbt_utils.") for n in names) else ""),
     )
 
 
