@@ -58,7 +58,7 @@ def test_build_runs_the_checkpoint_and_writes_one_results_file(built_ws: Workspa
     # the planted defects, as the suites (from the dbt tests) see them: warnings with counts and values
     email = checks_by(results, suite="stg_customers", kind="not_null", columns=["email"])[0]
     assert (email["status"], email["unexpected_count"], email["severity"]) == ("warn", 4, "error")
-    rel = checks_by(results, suite="sales", kind="relationships")[0]
+    rel = checks_by(results, suite="sales", kind="relationships", columns=["product_id"])[0]
     assert rel["status"] == "warn" and rel["unexpected_count"] == 1 and 999 in rel["unexpected_values"]
     assert rel["origin_type"] == "dbt_test" and rel["origin_ref"].startswith(
         "test.pef_shop.relationships_sales"
