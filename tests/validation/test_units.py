@@ -98,3 +98,48 @@ def test_results_writer_leaves_no_half_written_file(tmp_path: Path) -> None:
         write_run(broken, tmp_path)
     assert (folder / "latest.json").read_text() == before
     assert sorted(p.name for p in folder.iterdir()) == ["latest.json", "r1.json"]
+
+
+def test_hand_written_expectations_without_pef_gx_meta(tmp_path: Path) -> None:
+    from pef_gx.validation.suites import load_suite
+
+    path = tmp_path / "orders.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "orders",
+                "expectations": [
+                    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}},
+                    {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "email", "regex": "@"},
+                     "severity": "warning"},
+                    {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+                ],
+            }
+        )
+    )  # fmt: skip
+    suite = load_suite(path)
+    first, second, third = suite.checks
+    assert (first.kind, first.dimension, first.severity, first.origin_type) == (
+        "not_null", "completeness", "error", "hand_written"
+    )  # fmt: skip
+    assert first.columns == ("id",) and second.columns == ("email",)
+    assert (second.kind, second.severity) == ("match_regex", "warn")
+    assert third.level == "table"
+    assert load_suite(path).checks[0].check_id == first.check_id  # stable across reads
+    assert len({c.check_id for c in suite.checks}) == 3
+
+
+def test_suite_file_errors_name_the_file(tmp_path: Path) -> None:
+    from pef_gx.validation.suites import load_suite
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(SuiteError, match=r"broken\.json"):
+        load_suite(broken)
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(
+        json.dumps({"expectations": [{"type": "expect_column_values_to_be_unqiue", "kwargs": {}}]})
+    )
+    with pytest.raises(SuiteError, match=r"unknown\.json") as caught:
+        load_suite(unknown)
+    assert "did you mean 'expect_column_values_to_be_unique'" in str(caught.value)
