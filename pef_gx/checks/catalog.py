@@ -272,13 +272,35 @@ _TYPE_FAMILIES = (
 )
 
 
+_PG_ALIASES = {
+    "int": "INTEGER", "int4": "INTEGER", "int8": "BIGINT", "int2": "SMALLINT", "bool": "BOOLEAN",
+    "character varying": "VARCHAR", "float8": "DOUBLE PRECISION", "float4": "REAL", "decimal": "NUMERIC",
+    "timestamp without time zone": "TIMESTAMP", "timestamptz": "TIMESTAMP WITH TIME ZONE",
+}  # fmt: skip
+
+
+def _declared_spelling(data_type: str) -> str:
+    """The declared type as PostgreSQL's reflection spells it (GX compares those as strings there):
+    `varchar(100)` -> `VARCHAR(100)`, `numeric(18,2)` -> `NUMERIC(18, 2)`, `int` -> `INTEGER`."""
+    text = " ".join(data_type.strip().lower().split())
+    base, _, rest = text.partition("(")
+    base = _PG_ALIASES.get(base.strip(), base.strip()).upper()
+    if not rest:
+        return base
+    args = ", ".join(a.strip() for a in rest.rstrip(")").split(","))
+    return f"{base}({args})"
+
+
 def type_names(data_type: str) -> list[str]:
-    """GX type names (for expect_column_values_to_be_in_type_list) of a dbt contract data type."""
+    """GX type names (for expect_column_values_to_be_in_type_list) of a dbt contract data type: the
+    declared spelling (PostgreSQL: GX compares type strings) and the SQLAlchemy classes of its family
+    (other dialects: GX checks isinstance, skipping names its dialect does not know)."""
+    declared = _declared_spelling(data_type)
     base = data_type.strip().lower().split("(")[0].strip()
     for words, names in _TYPE_FAMILIES:
         if any(w in base for w in words):
-            return list(names)
-    return [base.upper()]
+            return list(dict.fromkeys([declared, *names]))
+    return [declared]
 
 
 def _q(spec: CheckSpec, quoting: Mapping[str, bool | None] | None, column: str) -> str:

@@ -199,7 +199,9 @@ def test_quote_ident_and_literal() -> None:
 
 
 def test_type_names_cover_both_backends() -> None:
-    assert catalog.type_names("varchar(100)") == ["VARCHAR", "TEXT", "CHAR", "String"]
+    assert catalog.type_names("varchar(100)") == ["VARCHAR(100)", "VARCHAR", "TEXT", "CHAR", "String"]
     assert "INTEGER" in catalog.type_names("integer") and "Integer" in catalog.type_names("int")
-    assert catalog.type_names("numeric(18,2)")[0] == "NUMERIC"
+    assert catalog.type_names("int")[0] == "INTEGER"
+    assert catalog.type_names("numeric(18,2)")[:2] == ["NUMERIC(18, 2)", "NUMERIC"]
+    assert catalog.type_names("character varying(20)")[0] == "VARCHAR(20)"
     assert catalog.type_names("timestamp")[0] == "TIMESTAMP" and catalog.type_names("date")[0] == "DATE"
