@@ -130,6 +130,26 @@ def _order(spec: CheckSpec, check_id: str | None = None) -> tuple[Any, ...]:
     )
 
 
+def order_key(expectation: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Where an expectation goes in a suite (the order `build_suite` writes): table-level checks first,
+    then by columns, kind, origin and check_id, all read from its `meta.pef_gx`."""
+    own = (expectation.get("meta") or {}).get("pef_gx") or {}
+    columns = list(own.get("columns") or [])
+    origin = (own.get("origin") or {}).get("type") or ""
+    return (
+        len(columns) > 0,
+        columns,
+        str(own.get("kind") or ""),
+        str(origin),
+        str(own.get("check_id") or ""),
+    )
+
+
+def sorted_expectations(expectations: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Expectations in suite order: add new ones to a suite with this and a later `generate` is a zero diff."""
+    return sorted(expectations, key=order_key)
+
+
 def dumps(suite: Mapping[str, Any]) -> str:
     """The file text: GX's own layout (indent 2, sorted keys), UTF-8, newline at the end.
 
