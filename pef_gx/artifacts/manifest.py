@@ -52,6 +52,7 @@ class Node:
     source_name: str | None = None
     loaded_at_field: str | None = None
     freshness: Mapping[str, Any] | None = None  # {warn_after, error_after, filter}
+    depends_on: tuple[str, ...] = ()  # parent unique_ids (depends_on.nodes)
 
     @property
     def properties_file(self) -> str | None:
@@ -127,6 +128,18 @@ class Manifest:
         self.__dict__["_by_name"] = (len(self.nodes), index)
         return index
 
+    def ancestors(self, unique_id: str) -> set[str]:
+        """Every node `unique_id` depends on, directly or not."""
+        seen: set[str] = set()
+        stack = list(self.nodes[unique_id].depends_on) if unique_id in self.nodes else []
+        while stack:
+            parent = stack.pop()
+            if parent not in seen:
+                seen.add(parent)
+                node = self.nodes.get(parent)
+                stack.extend(node.depends_on if node else ())
+        return seen
+
     def ref(self, name: str, package: str | None = None) -> Node | None:
         """The node `ref(name)` (or `source(a, b)` as 'a.b') points to, if unique."""
         for unique_id in self.by_name().get(name, []):
@@ -181,6 +194,7 @@ def _node(raw: Mapping[str, Any]) -> Node:
         source_name=raw.get("source_name"),
         loaded_at_field=config.get("loaded_at_field") or raw.get("loaded_at_field"),
         freshness=config.get("freshness") or raw.get("freshness"),
+        depends_on=tuple((raw.get("depends_on") or {}).get("nodes") or ()),
     )
 
 

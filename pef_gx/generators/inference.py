@@ -133,7 +133,7 @@ def infer_checks(
                 continue
             out.specs.extend(_column_proposals(node, table, cfg))
         if cfg["relationships"]:
-            out.specs.extend(_relationship_proposals(conn, profiles, cfg))
+            out.specs.extend(_relationship_proposals(conn, manifest, profiles, cfg))
     finally:
         conn.close()
     out.specs = [s for s in out.specs if (s.node_id, s.kind, s.columns) not in covered]
@@ -225,9 +225,13 @@ def _column_proposals(node: Node, table: prof.TableProfile, cfg: Mapping[str, An
 
 
 def _relationship_proposals(
-    conn: Any, profiles: Mapping[str, tuple[Node, str, prof.TableProfile]], cfg: Mapping[str, Any]
+    conn: Any,
+    manifest: Manifest,
+    profiles: Mapping[str, tuple[Node, str, prof.TableProfile]],
+    cfg: Mapping[str, Any],
 ) -> list[CheckSpec]:
-    """child.<x_id> -> parent.<x_id> when the parent column is a complete key and every child value is in it."""
+    """child.<x_id> -> parent.<x_id> when the parent column is a complete key, every child value is in it,
+    and the parent is upstream of the child (so the dbt test never runs before its parent is built)."""
     keys: dict[str, list[tuple[Node, str, prof.TableProfile, prof.ColumnProfile]]] = {}
     for node, rel, table in profiles.values():
         if table.row_count < cfg["min_rows"]:
@@ -242,7 +246,8 @@ def _relationship_proposals(
         for col in table.columns:
             if not _key_like(col.name) or col.non_null == 0:
                 continue
-            candidates = [k for k in keys.get(col.name.lower(), []) if k[0].unique_id != node.unique_id
+            upstream = manifest.ancestors(node.unique_id)
+            candidates = [k for k in keys.get(col.name.lower(), []) if k[0].unique_id in upstream
                           and k[3].family == col.family and k[2].row_count >= col.distinct]  # fmt: skip
             # the smallest complete key holding the column's values is the most dimension-like parent
             for parent, parent_rel, _ptable, pcol in sorted(
