@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import typer
+
 from pef_gx.cli import options
 from pef_gx.cli.app import app
 from pef_gx.cli.console import console, interactive, node_progress
@@ -28,8 +30,12 @@ def build(
     select: list[str] | None = options.Select,
     exclude: list[str] | None = options.Exclude,
     quiet: bool = options.Quiet,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List passing tests too."),
 ) -> int:
-    """Run `dbt build`, then the post-build steps, and print a per-node summary.
+    """Run `dbt build`, then the GX checkpoint and the run history, and print a per-node summary.
+
+    The summary lists every model, seed and snapshot, and each test that did not pass (all tests
+    with --verbose). Exit 1 when a model or an error-severity check fails.
 
     Example: pef-gx build --target postgres --select staging
     """
@@ -50,6 +56,8 @@ def build(
         for column in ("type", "node", "status", "time", "message"):
             table.add_column(column, justify="right" if column == "time" else "left")
         for result in results:
+            if result.resource_type == "test" and result.status == "pass" and not verbose:
+                continue
             style = _STATUS_STYLE.get(result.status, "")
             message = result.message if result.status not in ("success", "pass") else ""
             table.add_row(
@@ -60,6 +68,9 @@ def build(
                 (message or "")[:80],
             )
         out.print(table)
+        passed_tests = sum(r.resource_type == "test" and r.status == "pass" for r in results)
+        if passed_tests and not verbose:
+            out.print(f"{passed_tests} passing tests not listed (--verbose lists them)")
     counts = Counter(result.status for result in results)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no nodes ran"
     out.print(
@@ -75,4 +86,9 @@ def build(
         checks_failed = bool(step.run.failed_errors)
     elif step is not None and step.skipped:
         out.print(f"GX checkpoint skipped: {step.skipped}")
+    history = outcome.step_results.get("history")
+    if history is not None:
+        from pef_gx.cli.alerts_cmd import print_history_result
+
+        print_history_result(history, quiet)
     return 1 if outcome.dbt_failed or checks_failed else 0

@@ -76,10 +76,12 @@ def checkpoint(
 
     Example: pef-gx checkpoint --target postgres --select marts
     """
+    from pef_gx.cli.alerts_cmd import print_history_result
     from pef_gx.results.writer import results_dir
-    from pef_gx.runner.checkpoint import run_checkpoint
+    from pef_gx.runner.checkpoint import checkpoint_and_record
 
     settings = options.settings_from(project_dir, profiles_dir, target)
-    run = run_checkpoint(settings, select or (), exclude or (), build_docs=not no_docs)
+    run, history = checkpoint_and_record(settings, select or (), exclude or (), build_docs=not no_docs)
     render_validation_run(run, quiet, results_dir(settings.root) / f"{run.run_id}.json")
+    print_history_result(history, quiet)
     return 1 if run.failed_errors else 0

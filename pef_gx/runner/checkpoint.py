@@ -31,7 +31,7 @@ from pef_gx.errors import ArtifactError, ConfigError, SuiteError
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.results.writer import write_run
 from pef_gx.runner.build import BuildContext, resolve
-from pef_gx.runner.history_step import record_checkpoint_run
+from pef_gx.runner.history_step import HistoryStepResult, record_checkpoint_run
 from pef_gx.settings import Settings
 
 BUILT_TYPES = ("model", "seed", "snapshot")
@@ -132,9 +132,19 @@ def run_checkpoint(
     )
     if write:
         write_run(run, settings.root)
-    if write and command == "checkpoint":  # `pef-gx build` records it in its history step instead
-        record_checkpoint_run(settings, run, target)
     return run
+
+
+def checkpoint_and_record(
+    settings: Settings, select: Sequence[str] = (), exclude: Sequence[str] = (), *, build_docs: bool = True
+) -> tuple[ValidationRun, HistoryStepResult]:
+    """`pef-gx checkpoint`: validate, write the results file, then record the run and send alerts.
+
+    (`pef-gx build` records through its HistoryStep instead, with dbt's node results of the build.)
+    """
+    project, target = resolve(settings)
+    run = run_checkpoint(settings, select, exclude, project=project, target=target, build_docs=build_docs)
+    return run, record_checkpoint_run(settings, run, target)
 
 
 def _relation(node: Node) -> Any:
