@@ -231,7 +231,8 @@ def _relationship_proposals(
     cfg: Mapping[str, Any],
 ) -> list[CheckSpec]:
     """child.<x_id> -> parent.<x_id> when the parent column is a complete key, every child value is in it,
-    and the parent is upstream of the child (so the dbt test never runs before its parent is built)."""
+    and the parent is an upstream model or snapshot: the dbt test then never runs before its parent is
+    built, and `dbt build --select <a seed>` does not pick up tests of models that depend on the seed."""
     keys: dict[str, list[tuple[Node, str, prof.TableProfile, prof.ColumnProfile]]] = {}
     for node, rel, table in profiles.values():
         if table.row_count < cfg["min_rows"]:
@@ -248,6 +249,7 @@ def _relationship_proposals(
                 continue
             upstream = manifest.ancestors(node.unique_id)
             candidates = [k for k in keys.get(col.name.lower(), []) if k[0].unique_id in upstream
+                          and k[0].resource_type in ("model", "snapshot")
                           and k[3].family == col.family and k[2].row_count >= col.distinct]  # fmt: skip
             # the smallest complete key holding the column's values is the most dimension-like parent
             for parent, parent_rel, _ptable, pcol in sorted(
