@@ -207,7 +207,12 @@ def _plan_test_files(
                 f"suite {suite_path} is not valid JSON", "fix or delete it, then ask again"
             ) from None
         ids = {e.get("id") for e in data.get("expectations") or [] if isinstance(e, dict)}
-        data.setdefault("expectations", []).extend(e for e in fresh["expectations"] if e["id"] not in ids)
+        merged = [
+            *(data.get("expectations") or []),
+            *(e for e in fresh["expectations"] if e["id"] not in ids),
+        ]
+        # the order `generate` writes, so a later generate is a zero diff
+        data["expectations"] = gx_suite.sorted_expectations(merged)
         new_suite = gx_suite.dumps(data)
         if new_suite != old_suite:
             files.append(PlannedFile(suite_path, old_suite, new_suite, "GX suite"))

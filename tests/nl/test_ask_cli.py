@@ -250,11 +250,6 @@ def test_postgres_model_and_test_requests(pg_env: dict[str, str], parsed_ws: Pat
     assert snapshot(ws) == before
 
 
-@pytest.mark.xfail(
-    reason="pef_gx/generators/suites.py reads a natural_language expectation as hand-written: `pef-gx generate` "
-    "relabels ask's dbt tests and drops the dbt form of relationships/recency requests (owner: generate)",
-    strict=False,
-)
 def test_generate_after_ask_is_a_zero_diff(parsed_ws: Path, tmp_path: Path):
     ws = clone(parsed_ws, tmp_path / "ws")
     assert run_cli("generate", "-q", cwd=ws).returncode == 0
