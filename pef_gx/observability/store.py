@@ -96,13 +96,24 @@ class HistoryStore:
         sql = sql.replace("{s}", self._s).replace("{i}", self._i)
         return sql.replace("?", "%s") if self.dialect == "postgres" else sql
 
+    @property
+    def _lock_key(self) -> str:
+        return f"pef_gx_history:{self._schema}"
+
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """One write transaction; rolled back on any error."""
+    def transaction(self, ddl: bool = False) -> Iterator[Any]:
+        """One write transaction; rolled back on any error.
+
+        On PostgreSQL, writers share an advisory lock that schema changes take exclusively: CREATE INDEX
+        IF NOT EXISTS locks the table even when the index exists, and would deadlock with a writer.
+        """
         cur = self.conn.cursor()
         try:
             if self.dialect == "sqlite":
                 cur.execute("begin immediate")  # take the write lock now (waits up to busy_timeout)
+            else:
+                mode = "" if ddl else "_shared"
+                cur.execute(f"select pg_advisory_xact_lock{mode}(hashtext(%s))", (self._lock_key,))
             yield cur
             self.conn.commit() if self.dialect == "postgres" else cur.execute("commit")
         except BaseException:
@@ -135,11 +146,21 @@ class HistoryStore:
             self.conn.rollback()  # end the read transaction (no idle-in-transaction sessions)
         return rows
 
+    def _schema_is_current(self) -> bool:
+        """True when the PostgreSQL tables exist at this version (then no DDL, no table locks)."""
+        if self.dialect != "postgres":
+            return False
+        rows = self.query("select to_regclass(?) is not null as present", (f'"{self._schema}".meta',))
+        if not rows or not rows[0]["present"]:
+            return False
+        version = self.query("select value from {s}meta where key = 'schema_version'")
+        return bool(version) and int(version[0]["value"]) == SCHEMA_VERSION
+
     def create_tables(self) -> None:
-        with self.transaction() as cur:
+        if self._schema_is_current():
+            return
+        with self.transaction(ddl=True) as cur:
             if self.dialect == "postgres":
-                # Two first runs at once: CREATE ... IF NOT EXISTS is not race-free in PostgreSQL.
-                cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"pef_gx_history:{self._schema}",))
                 cur.execute(f'create schema if not exists "{self._schema}"')
             for ddl in _TABLES.values():
                 self.execute(cur, ddl)

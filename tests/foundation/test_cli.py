@@ -38,7 +38,7 @@ def test_top_level_help_lists_commands() -> None:
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.returncode == 0, result.stderr
-    assert re.search(r"Example:\s+pef-gx " + re.escape(command), result.stdout), result.stdout
+    assert re.search(r"Examples?:\s+pef-gx " + re.escape(command), result.stdout), result.stdout
 
 
 def test_unknown_command_is_a_usage_error() -> None:
