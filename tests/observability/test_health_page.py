@@ -4,43 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pef_gx.observability.history import record_run
+from tests.browser import chromium_output
 from tests.conftest import run_cli
 from tests.observability.helpers import make_run, settings_for
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-server=http://127.0.0.1:9",
-]
 STG, FCT, TEST = "model.pef_shop.stg_orders", "model.pef_shop.fct_orders", "test.pef_shop.not_null_x.1"
 
 
-def _chromium(tmp_path: Path, url: str, *extra: str) -> str:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("headless Chromium is not installed (make browser)")
-    profile = tmp_path / f"chromium-{len(list(tmp_path.glob('chromium-*')))}"
-    result = subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+_chromium = chromium_output
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -22,38 +20,15 @@ from pef_gx.reporting.html_scores import render_scores_page
 from pef_gx.reporting.view import build_view
 from pef_gx.scoring import score_run
 from pef_gx.scoring.history import trend
+from tests.browser import chromium_output
 from tests.scoring.factory import run, shop_checks
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-OFFLINE_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # networking off: every host resolves to nothing, any proxy use fails
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-server=http://127.0.0.1:9",
-]
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-def chromium(tmp_path: Path, url: str, *extra: str) -> str:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("headless Chromium is not installed (make browser)")
-    profile = tmp_path / f"chromium-profile-{len(list(tmp_path.glob('chromium-profile-*')))}"
-    result = subprocess.run(
-        [CHROMIUM, *OFFLINE_FLAGS, f"--user-data-dir={profile}", *extra, url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+chromium = chromium_output
 
 
 def _history_runs():

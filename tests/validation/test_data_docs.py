@@ -10,17 +10,16 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.browser import run_chromium
 from tests.validation.conftest import ARTIFACTS, Workspace
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PROBE = """
 <pre id="pef-probe"></pre>
 <script>
@@ -43,15 +42,7 @@ PROBE = """
 
 
 def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("headless Chromium is not installed (make browser)")
-    flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp / 'profile'}",
-        # networking off: every host unresolvable, every proxied request to a closed port
-        "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9", "--window-size=1300,1000",
-    ]  # fmt: skip
-    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
+    return run_chromium(tmp, "--window-size=1300,1000", *args)
 
 
 def _probe(page: Path, tmp: Path) -> tuple[dict, str]:
