@@ -37,6 +37,45 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def dbt(project: Path, *args: str, env: dict[str, str] | None = None, check: bool = True):
+    """Run dbt itself in a (copied) project with its own profiles.yml; fail the test when dbt fails."""
+    proc = subprocess.run(
+        [DBT, *args, "--profiles-dir", ".", "--project-dir", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})},
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
+    return proc
+
+
+def clone(src: Path, dest: Path) -> Path:
+    """Copy a prepared (parsed or built) workspace so a test can mutate it."""
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("logs", "*.duckdb.wal"))
+    return dest
+
+
+def snapshot_tree(root: Path) -> dict[str, bytes]:
+    """Every file under root but dbt's target/ and logs/, .pef-gx/ and the warehouse file, with its bytes:
+    for 'nothing changed' checks."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if (
+            path.is_file()
+            and not {"target", "logs", ".pef-gx"} & set(rel.parts)
+            and ".duckdb" not in path.name
+        ):
+            out[str(rel)] = path.read_bytes()
+    return out
+
+
 def postgres_available() -> str | None:
     """None when the local PostgreSQL answers, else the reason."""
     try:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
-from tests.generate.conftest import snapshot_tree
+from tests.conftest import run_cli, snapshot_tree
 
 
 def _assert_bad(result: subprocess.CompletedProcess, *words: str) -> str:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from pef_gx.settings import load_settings
-from tests.conftest import run_cli
-from tests.generate.conftest import dbt
+from tests.conftest import dbt, run_cli
 
 HAND_WRITTEN = Path(__file__).parent / "data" / "dim_customers.hand_written.json"
 OWNED = "config.meta.pef_gx.owned:true"

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from pef_gx.writers.dbt_macros import shipped_macros
-from tests.conftest import run_cli
-from tests.generate.conftest import dbt
+from tests.conftest import dbt, run_cli
 
 PROJECT = """name: tiny
 version: "1.0.0"

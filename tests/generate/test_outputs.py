@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
-from tests.generate.conftest import snapshot_tree
+from tests.conftest import run_cli, snapshot_tree
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from pef_gx.settings import load_settings
-from tests.conftest import run_cli
-from tests.generate.conftest import dbt
+from tests.conftest import dbt, run_cli
 
 PLANTED = {  # the dbt tests the sample project's planted defects make warn (dbt_project/README.md)
     "not_null_raw_customers_email",

@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_workspace
-
-DBT = str(Path(sys.executable).parent / "dbt")
-
-
-def dbt(project: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    proc = subprocess.run(
-        [DBT, *args, "--profiles-dir", ".", "--project-dir", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})},
-        timeout=600,
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-2000:]}")
-
-
-def clone(src: Path, dest: Path) -> Path:
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("logs", "*.duckdb.wal"))
-    return dest
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under root except dbt's target/ and logs/ and the warehouse file, with its bytes."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if path.is_file() and not {"target", "logs"} & set(rel.parts) and ".duckdb" not in path.name:
-            out[str(rel)] = path.read_bytes()
-    return out
+from tests.conftest import clone, copy_workspace, dbt
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
-from tests.nl.conftest import clone, dbt, snapshot
+from tests.conftest import clone, dbt, run_cli
+from tests.conftest import snapshot_tree as snapshot
 
 pytestmark = pytest.mark.integration
 
