@@ -7,19 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
-
-# The planted defects of dbt_project/README.md and the dbt tests that catch them (all warn, none error).
-PLANTED = {
-    "not_null_raw_customers_email",
-    "not_null_stg_customers_email",
-    "unique_raw_orders_order_id",
-    "accepted_range_stg_payments_amount__10000__0",
-    "relationships_stg_order_items_product_id__product_id__ref_stg_products_",
-    "relationships_sales_product_id__product_id__ref_stg_products_",
-    "recency_stg_orders_day__loaded_at__30",
-    "expression_is_true_stg_customers_updated_at_current_timestamp",
-}
+from tests.conftest import PLANTED, run_cli
 
 
 def _statuses(project: Path) -> dict[str, str]:

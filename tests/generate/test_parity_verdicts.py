@@ -16,18 +16,8 @@ from pathlib import Path
 import pytest
 
 from pef_gx.settings import load_settings
-from tests.conftest import dbt, run_cli
+from tests.conftest import PLANTED, dbt, run_cli
 
-PLANTED = {  # the dbt tests the sample project's planted defects make warn (dbt_project/README.md)
-    "not_null_raw_customers_email",
-    "not_null_stg_customers_email",
-    "unique_raw_orders_order_id",
-    "accepted_range_stg_payments_amount__10000__0",
-    "relationships_stg_order_items_product_id__product_id__ref_stg_products_",
-    "relationships_sales_product_id__product_id__ref_stg_products_",
-    "recency_stg_orders_day__loaded_at__30",
-    "expression_is_true_stg_customers_updated_at_current_timestamp",
-}
 _FRESHNESS = {"pass": "pass", "warn": "warn", "error": "fail", "runtime error": "error"}
 
 
