@@ -201,32 +201,12 @@ def apply_dedup(
         active_keys = {a.key for a in active}
         for alert in active:
             previous = state.get(alert.key)
-            if previous and previous[0] == "firing":
-                report.suppressed.append(alert)
-                store.set_alert_state(
-                    cur,
-                    alert.key,
-                    alert.condition,
-                    alert.subject,
-                    "firing",
-                    run_id,
-                    previous[1],
-                    alert.to_dict(),
-                    now,
-                )
-            else:
-                report.fired.append(alert)
-                store.set_alert_state(
-                    cur,
-                    alert.key,
-                    alert.condition,
-                    alert.subject,
-                    "firing",
-                    run_id,
-                    run_id,
-                    alert.to_dict(),
-                    now,
-                )
+            still_firing = bool(previous and previous[0] == "firing")
+            (report.suppressed if still_firing else report.fired).append(alert)
+            since = previous[1] if still_firing else run_id  # a repeat keeps the run it started in
+            store.set_alert_state(
+                cur, alert.key, alert.condition, alert.subject, "firing", run_id, since, alert.to_dict(), now
+            )
         for key, (status, since, payload) in sorted(state.items()):
             if status != "firing" or key in active_keys or key not in evaluated:
                 continue

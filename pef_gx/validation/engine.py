@@ -121,21 +121,17 @@ def validate_suite(
         outcome.gx_result = _docs_result(suite, {}, {c.index: reason for c in suite.checks}, None, run_name)
         outcome.elapsed_s = time.perf_counter() - started
         return outcome
-    datasource = None
+    datasource = _guarded(target, suite, lambda: _datasource(context, target, suite.name))
     try:
-        datasource = _datasource(context, target, suite.name)
-        _validate_relation(
-            context, target, suite, relation, datasource, resolve, detail_limit, outcome, run_name
+        _guarded(
+            target,
+            suite,
+            lambda: _validate_relation(
+                context, target, suite, relation, datasource, resolve, detail_limit, outcome, run_name
+            ),
         )
-    except DatabaseError:
-        raise
-    except Exception as exc:
-        if is_connection_lost(str(exc)):
-            raise lost(target, f"validating suite '{suite.name}'", exc) from None
-        raise
     finally:
-        if datasource is not None:
-            _dispose(datasource)
+        _dispose(datasource)
     outcome.elapsed_s = time.perf_counter() - started
     per_check = outcome.elapsed_s / max(len(outcome.checks), 1)
     outcome.checks = [_with_elapsed(c, per_check) for c in outcome.checks]
