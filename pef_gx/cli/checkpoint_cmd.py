@@ -67,6 +67,7 @@ def checkpoint(
     select: list[str] | None = options.Select,
     exclude: list[str] | None = options.Exclude,
     no_docs: bool = typer.Option(False, "--no-docs", help="Do not rebuild the Data Docs site."),
+    wait: float | None = options.Wait,
     quiet: bool = options.Quiet,
 ) -> int:
     """Validate the suites in suites/ against the relations dbt built (manifest of the current target).
@@ -80,8 +81,10 @@ def checkpoint(
     from pef_gx.results.writer import results_dir
     from pef_gx.runner.checkpoint import checkpoint_and_record
 
-    settings = options.settings_from(project_dir, profiles_dir, target)
-    run, history = checkpoint_and_record(settings, select or (), exclude or (), build_docs=not no_docs)
+    settings = options.settings_from(project_dir, profiles_dir, target, wait)
+    run, history = checkpoint_and_record(
+        settings, select or (), exclude or (), build_docs=not no_docs, on_wait=options.warn_waiting
+    )
     render_validation_run(run, quiet, results_dir(settings.root) / f"{run.run_id}.json")
     print_history_result(history, quiet)
     return 1 if run.failed_errors else 0

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pef_gx.runner.build import PostRunStep
 from pef_gx.runner.checkpoint import CheckpointStep
 from pef_gx.runner.history_step import HistoryStep
 from pef_gx.settings import Settings
 
 
-def default_post_run_steps(settings: Settings) -> list[PostRunStep]:
+def default_post_run_steps(
+    settings: Settings, on_wait: Callable[[str], None] | None = None
+) -> list[PostRunStep]:
     """The checkpoint (validate suites against what dbt just built), then the run history."""
-    return [CheckpointStep(), HistoryStep()]  # history last: it records the checkpoint's results
+    # History last: it records the checkpoint's run, then writes its results file.
+    return [CheckpointStep(on_wait=on_wait), HistoryStep()]

@@ -35,6 +35,7 @@ from pef_gx.results.model import CheckResult
 from pef_gx.validation import fast_checks
 from pef_gx.validation.suites import UNEXPECTED_ROWS, Check, Suite
 from pef_gx.validation.thresholds import verdict
+from pef_gx.warehouse import faults
 
 DETAIL_LIMIT = 5  # unexpected values kept per failing check
 INDEX_KEY = "pef_gx_index"  # in each expectation's meta while it runs: which check a result belongs to
@@ -91,17 +92,13 @@ def quote(name: str) -> str:
 
 
 def is_connection_lost(text: str) -> bool:
-    return bool(_GONE.search(text or ""))
+    """The run cannot go on: the connection went away, or a grant, timeout or full disk stopped it."""
+    return bool(_GONE.search(text or "")) or faults.classify(text or "") is not None
 
 
 def lost(target: Target, what: str, exc: BaseException | str) -> DatabaseError:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    hint = (
-        "is another process (dbt, a notebook) holding the DuckDB file, or was it removed? run again when it is free"
-        if target.type == "duckdb"
-        else "is the PostgreSQL server up and reachable? run `pef-gx checkpoint` again when it is"
-    )
-    return DatabaseError(f"lost the database ({target.describe()}) while {what}: {first[:200]}", hint)
+    """One line for a fault that ends the run (never a row of failed checks)."""
+    return faults.run_stopped(target, what, exc)
 
 
 def validate_suite(
