@@ -28,6 +28,7 @@ class BuildContext:
     select: tuple[str, ...]
     exclude: tuple[str, ...]
     run_results: RunResults | None
+    step_results: dict[str, Any] = field(default_factory=dict)  # of the steps that ran before, by name
 
 
 class PostRunStep(Protocol):
@@ -86,7 +87,9 @@ def build(
     _raise_for_crash(invocation, target)
     run_results = read_run_results(project.run_results_path) if project.run_results_path.exists() else None
     outcome = BuildOutcome(project, target, invocation, run_results)
-    context = BuildContext(settings, project, target, tuple(select), tuple(exclude), run_results)
+    context = BuildContext(
+        settings, project, target, tuple(select), tuple(exclude), run_results, outcome.step_results
+    )
     for step in post_run_steps:
         outcome.step_results[step.name] = step.run(context)
     return outcome
