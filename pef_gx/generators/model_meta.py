@@ -25,7 +25,9 @@ from pef_gx.generators.base import Generated
 _SECTIONS = {"model": "models", "seed": "seeds", "snapshot": "snapshots"}
 
 
-def from_model_meta(manifest: Manifest, node_ids: Iterable[str], project_dir: Path | None = None) -> Generated:
+def from_model_meta(
+    manifest: Manifest, node_ids: Iterable[str], project_dir: Path | None = None
+) -> Generated:
     out = Generated()
     files: dict[Path, Any] = {}
 
@@ -57,7 +59,9 @@ def _as_written(node: Node, project_dir: Path | None, files: dict[Path, Any]) ->
         try:
             files[path] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read {path}: {str(exc).splitlines()[0][:150]}", "fix the file") from None
+            raise ConfigError(
+                f"cannot read {path}: {str(exc).splitlines()[0][:150]}", "fix the file"
+            ) from None
     data = files[path]
     entries = data.get(section) if isinstance(data, Mapping) else None
     for entry in entries if isinstance(entries, list) else []:

@@ -90,7 +90,14 @@ def apply_custom_tests(settings: Settings, run: ValidationRun, write: bool = Tru
                 kwargs.get("error_after_seconds"),
                 past.get(node_id, []),
             )
-            results.append(CheckResult(**base, status=b.status, message=b.message, observed=None if b.seconds is None else round(b.seconds, 3)))
+            results.append(
+                CheckResult(
+                    **base,
+                    status=b.status,
+                    message=b.message,
+                    observed=None if b.seconds is None else round(b.seconds, 3),
+                )
+            )
     results += project_score_tests(settings, run, config)
     run.checks.extend(results)
     if write and results:
