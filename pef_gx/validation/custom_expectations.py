@@ -101,7 +101,7 @@ class ExpectQueryExecutionTimeToBeBelow(BatchExpectation):
 
     query: str
     max_ms: float = pydantic.Field(gt=0)
-    repeat: int = pydantic.Field(5, ge=1, le=50)
+    repeat: int = pydantic.Field(ge=1, le=50)  # no default: GX leaves defaults out when it writes a suite
     query_name: str | None = None
 
     metric_dependencies = (EXECUTION_TIME_METRIC,)
@@ -187,7 +187,7 @@ class ExpectModelQualityScoreToBeAtLeast(_EvaluatedByPefGx):
     """Expect the model's quality score (overall, or one dimension) to be at least `min_value` (0-100)."""
 
     min_value: float = pydantic.Field(ge=0, le=100)
-    dimension: str = "overall"
+    dimension: str  # "overall" or a quality dimension
 
     success_keys = ("min_value", "dimension")
     args_keys = ("min_value", "dimension")
