@@ -141,3 +141,23 @@ def test_build_time_verdicts_and_trend() -> None:
     errored = judge_build_time(DbtNodeRun(NODE, "error", 0.1), None, 60, [])
     assert errored.status == "skipped" and "model error" in errored.message
     assert trend_text(1.0, [2.0]).endswith("▼ -50%")
+
+
+def test_project_score_tests_from_pef_gx_yml(tmp_path) -> None:
+    from pef_gx.runner.custom_tests_step import project_score_tests
+    from pef_gx.scoring.formula import ScoringConfig
+    from pef_gx.settings import Settings
+
+    run = ValidationRun(
+        "r", "shop", "t", "duckdb", "main", "build", "s", "f", 1.0, [_check("pass"), _check("fail")]
+    )
+    settings = Settings(
+        root=tmp_path, sections={"quality_score": {"min": 90, "dimensions": {"completeness": 99}}}
+    )
+    found = {c.dimension: c for c in project_score_tests(settings, run, ScoringConfig())}
+    assert found["overall"].status == "pass" and found["overall"].node_id == "project.shop"
+    assert found["completeness"].status == "fail" and found["completeness"].severity == "error"
+    assert found["completeness"].observed == pytest.approx(95.0)
+    bad = Settings(root=tmp_path, sections={"quality_score": {"min": "high"}})
+    with pytest.raises(ConfigError, match=r"pef-gx\.yml: quality_score"):
+        project_score_tests(bad, run, ScoringConfig())
