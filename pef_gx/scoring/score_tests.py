@@ -61,6 +61,14 @@ def judge_score(
             f"{label} cannot be judged: {len(stale)} check(s) are stale (their relation was not rebuilt "
             f"in this build), e.g. {stale[0].kind} on {stale[0].node_name}; minimum {minimum:g}",
         )
+    in_scope = _scope(scored, dimension)
+    if in_scope and all(c.status == "error" for c in in_scope):
+        return ScoreVerdict(
+            "error",
+            None,
+            f"{label} cannot be judged: none of its {len(in_scope)} check(s) could run "
+            f"({(in_scope[0].message or 'no reason given')[:160]}); minimum {minimum:g}",
+        )
     score = score_of(scored, dimension, config)
     if score is None:
         return ScoreVerdict(
@@ -68,7 +76,6 @@ def judge_score(
             None,
             f"{label} is not measured (no {'' if dimension == 'overall' else dimension + ' '}checks ran); minimum {minimum:g}",
         )
-    in_scope = _scope(scored, dimension)
     failing = sum(1 for c in in_scope if c.status != "pass")
     errors = sum(1 for c in in_scope if c.status == "error")
     detail = f"{len(in_scope)} checks, {failing} not passing" + (

@@ -135,11 +135,11 @@ def add_results(
 
     context, paths = make_context(gx_dir, suites_dir)
     store = context.validation_results_store
-    keys = [
-        k
-        for k in store.list_keys()
-        if getattr(k.run_id, "run_name", None) == run_name and k.expectation_suite_identifier.name in entries
-    ]
+    keys = []
+    for suite_name in sorted(entries):  # only this run's folder of each suite: the store grows every run
+        found = store.store_backend.list_keys(prefix=(suite_name, run_name))
+        keys += [store.tuple_to_key(t) for t in found if t != (".ge_store_backend_id",)]
+    keys = [k for k in keys if getattr(k.run_id, "run_name", None) == run_name]
     for key in keys:
         suite_result = store.get(key)
         for entry in entries[key.expectation_suite_identifier.name]:

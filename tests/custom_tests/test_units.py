@@ -161,3 +161,12 @@ def test_project_score_tests_from_pef_gx_yml(tmp_path) -> None:
     bad = Settings(root=tmp_path, sections={"quality_score": {"min": "high"}})
     with pytest.raises(ConfigError, match=r"pef-gx\.yml: quality_score"):
         project_score_tests(bad, run, ScoringConfig())
+
+
+def test_a_score_of_checks_that_could_not_run_is_an_error() -> None:
+    gone = _check("error", message="relation main.x does not exist")
+    verdict = judge_score([gone, _check("error")], "overall", 0, "error", "fct_orders")
+    assert verdict.status == "error" and "none of its 2 check(s) could run" in verdict.message
+    assert "main.x does not exist" in verdict.message
+    partly = judge_score([gone, _check("pass")], "completeness", 60, "error", "fct_orders")
+    assert partly.status == "fail" and partly.score == 50.0  # a check that could not run scores 0
