@@ -8,6 +8,7 @@ gets it too, so the Data Docs show it beside the checks GX ran. The history step
 comment and the alerts then read it from the results file.
 
 Only nodes this run validated (or built) are judged: a model outside `--select` has no result to judge.
+After a build, every build-time test reports: one of a model that did not run is "skipped".
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def apply_custom_tests(settings: Settings, run: ValidationRun, write: bool = Tru
         for suite in load_suites(settings.suites_dir)
         for check in suite.deferred
         if (check.node_id or suite.node_id) in judged
+        # after a build every build-time test reports, a model that did not run as "skipped"
+        or (check.kind == custom_tests.BUILD_TIME and run.command == "build")
     ]
     build_nodes = sorted(
         {str(c.node_id or s.node_id) for s, c in deferred if c.kind == custom_tests.BUILD_TIME}
