@@ -142,8 +142,9 @@ def checkpoint_and_record(
 
     (`pef-gx build` records through its HistoryStep instead, with dbt's node results of the build.)
     """
-    from pef_gx.runner.custom_tests_step import apply_custom_tests
+    from pef_gx.runner.custom_tests_step import apply_custom_tests, project_rules
 
+    project_rules(settings)  # a bad `quality_score:` in pef-gx.yml stops before anything runs
     project, target = resolve(settings)
     run = run_checkpoint(settings, select, exclude, project=project, target=target, build_docs=build_docs)
     apply_custom_tests(settings, run)  # quality-score and build-time tests, judged from the results

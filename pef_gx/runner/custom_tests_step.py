@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pef_gx.checks import custom_tests
+from pef_gx.checks.spec import Severity
 from pef_gx.observability.build_time import judge_build_time, past_build_times
 from pef_gx.results.model import CheckResult, ValidationRun
 from pef_gx.results.writer import write_run
@@ -39,6 +40,10 @@ class CustomTestsStep:
     """Post-run step of `pef-gx build`, right after the checkpoint step."""
 
     name = "custom_tests"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        if settings is not None:
+            project_rules(settings)  # a bad `quality_score:` in pef-gx.yml stops before dbt runs
 
     def run(self, context: BuildContext) -> CustomTestsResult:
         step = context.step_results.get("checkpoint")
@@ -112,12 +117,20 @@ def apply_custom_tests(settings: Settings, run: ValidationRun, write: bool = Tru
     return results
 
 
-def project_score_tests(settings: Settings, run: ValidationRun, config: ScoringConfig) -> list[CheckResult]:
-    """The `quality_score:` of pef-gx.yml, judged over every check of the run."""
+def project_rules(settings: Settings) -> tuple[list[tuple[str, float]], Severity] | None:
+    """The project's score tests (`quality_score:` in pef-gx.yml), checked; None when there are none."""
     section = settings.section("quality_score")
     if not section:
+        return None
+    return custom_tests.score_rules(dict(section), f"{settings.project_file.name}: quality_score")
+
+
+def project_score_tests(settings: Settings, run: ValidationRun, config: ScoringConfig) -> list[CheckResult]:
+    """The `quality_score:` of pef-gx.yml, judged over every check of the run."""
+    declared = project_rules(settings)
+    if declared is None:
         return []
-    rules, severity = custom_tests.score_rules(dict(section), f"{settings.project_file.name}: quality_score")
+    rules, severity = declared
     node_id = f"project.{run.project}"
     out = []
     for dimension, minimum in rules:

@@ -12,4 +12,8 @@ from pef_gx.settings import Settings
 def default_post_run_steps(settings: Settings) -> list[PostRunStep]:
     """The checkpoint (validate suites against what dbt just built), the quality-score and build-time
     tests (judged from the checkpoint's results), then the run history."""
-    return [CheckpointStep(), CustomTestsStep(), HistoryStep()]  # history last: it records the results
+    return [
+        CheckpointStep(),
+        CustomTestsStep(settings),
+        HistoryStep(),
+    ]  # history last: it records the results

@@ -170,3 +170,18 @@ def test_a_score_of_checks_that_could_not_run_is_an_error() -> None:
     assert "main.x does not exist" in verdict.message
     partly = judge_score([gone, _check("pass")], "completeness", 60, "error", "fct_orders")
     assert partly.status == "fail" and partly.score == 50.0  # a check that could not run scores 0
+
+
+def test_a_bad_project_score_test_stops_build_before_dbt(tmp_path) -> None:
+    from tests.conftest import copy_workspace, run_cli, snapshot_tree
+
+    ws = copy_workspace(tmp_path / "ws")
+    with (ws / "pef-gx.yml").open("a") as handle:
+        handle.write("quality_score: {min: 90, dimensions: {freshness: 99}}\n")
+    before = snapshot_tree(ws)
+    for command in ("build", "checkpoint"):
+        result = run_cli(command, cwd=ws)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "pef-gx.yml: quality_score: unknown quality dimension 'freshness'" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert snapshot_tree(ws) == before and not (ws / "dbt_project" / "target").exists()
