@@ -8,17 +8,20 @@ from typing import Any
 
 import typer
 
+from pef_gx.checks import custom_tests
 from pef_gx.cli import options
 from pef_gx.cli.app import app
 from pef_gx.cli.console import console
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+_ORDER = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
+_CUSTOM_KINDS = tuple(custom_tests.GX_TYPES)  # quality-score and performance tests: listed on their own
 
 
 def render_validation_run(run: Any, quiet: bool = False, results_file: Path | None = None) -> None:
     """The checkpoint summary: checks that did not pass, counts by verdict, where results and docs are."""
     out = console()
-    problems = [c for c in run.checks if c.status != "pass"]
+    problems = [c for c in run.checks if c.status != "pass" and c.kind not in _CUSTOM_KINDS]
     if problems and not quiet:
         from rich.table import Table
 
@@ -40,9 +43,24 @@ def render_validation_run(run: Any, quiet: bool = False, results_file: Path | No
                 detail[:100],
             )
         out.print(table)
+    custom = [c for c in run.checks if c.kind in _CUSTOM_KINDS]
+    if custom and not quiet:
+        from rich.table import Table
+
+        table = Table(title="quality-score and performance tests")
+        for column in ("status", "severity", "model", "test", "result"):
+            table.add_column(column)
+        for check in sorted(custom, key=lambda c: (c.node_name, c.kind, c.dimension, c.check_id)):
+            style = _STYLE.get(check.status, "dim")
+            test = f"{check.kind} ({check.dimension})" if check.kind == "quality_score" else check.kind
+            table.add_row(
+                f"[{style}]{check.status}[/]", check.severity, check.node_name, test, check.message or ""
+            )
+        out.print(table)
     counts = Counter(c.status for c in run.checks)
     summary = (
-        ", ".join(f"{counts[s]} {s}" for s in ("pass", "warn", "fail", "error") if counts[s]) or "no checks"
+        ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: _ORDER.get(kv[0], 9)))
+        or "no checks"
     )
     failing = len(run.failed_errors)
     verdict = (

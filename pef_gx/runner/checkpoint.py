@@ -157,6 +157,9 @@ def checkpoint_and_record(
 
     (`pef-gx build` records through its HistoryStep instead, with dbt's node results of the build.)
     """
+    from pef_gx.runner.custom_tests_step import apply_custom_tests, project_rules
+
+    project_rules(settings)  # a bad `quality_score:` in pef-gx.yml stops before anything runs
     project, target = resolve(settings)
     run = run_checkpoint(
         settings,
@@ -168,6 +171,7 @@ def checkpoint_and_record(
         write=False,
         on_wait=on_wait,
     )
+    apply_custom_tests(settings, run, write=False)  # quality-score and build-time tests
     _results_file, history = persist_run(settings, run, target)
     return run, history
 
