@@ -77,10 +77,12 @@ class AlertReport:
 
 def evaluate(
     run: StoredRun, previous: Sequence[StoredRun], lineage: Lineage, config: AlertConfig, health: HealthConfig
-) -> tuple[list[Alert], set[str]]:
-    """(alerts true in `run`, keys evaluated in `run`: those not in the alerts are resolved)."""
+) -> tuple[list[Alert], set[str], dict[str, str]]:
+    """(alerts true in `run`, keys evaluated in `run`: those not in the alerts are resolved, and what to
+    say when one of them resolves for a reason other than recovery: a new level was accepted)."""
     alerts: list[Alert] = []
     evaluated: set[str] = set()
+    notes: dict[str, str] = {}
     wanted = set(config.conditions)
 
     def add(
@@ -168,14 +170,22 @@ def evaluate(
     for (node_id, metric), row in sorted(run.metrics.items()):
         detail = json.loads(row.get("detail") or "{}")
         name = lineage.name(node_id)
+        event = detail.get("event")
+        # a possible new level keeps the alert of its first day open (no repeat); once the level is
+        # accepted the alert closes saying so
+        active = bool(row.get("anomaly")) or event == "possible_new_level"
+        basis = f" [{detail['basis']}]" if detail.get("basis") else ""
+        condition = "stale_data" if metric == "lag_hours" else "volume_anomaly"
+        if event == "new_level":
+            notes[f"{condition}:{node_id}"] = f"{name}: {detail.get('reason', 'new level accepted')}{basis}"
         if metric == "lag_hours":
             add(
                 "stale_data",
                 node_id,
                 name,
                 "warn",
-                f"{name} is stale: latest data {float(row['value']):.1f} h old ({detail.get('reason', '')})",
-                bool(row.get("anomaly")),
+                f"{name} is stale: latest data {float(row['value']):.1f} h old ({detail.get('reason', '')}){basis}",
+                active,
             )
         elif metric == "rows":
             add(
@@ -183,14 +193,19 @@ def evaluate(
                 node_id,
                 name,
                 "warn",
-                f"{name} row count {detail.get('direction') or 'change'}: {detail.get('reason', '')}",
-                bool(row.get("anomaly")),
+                f"{name} row count {detail.get('direction') or 'change'}: {detail.get('reason', '')}{basis}",
+                active,
             )
-    return alerts, evaluated
+    return alerts, evaluated, notes
 
 
 def apply_dedup(
-    store: HistoryStore, run_id: str, active: Sequence[Alert], evaluated: set[str], now: str | None = None
+    store: HistoryStore,
+    run_id: str,
+    active: Sequence[Alert],
+    evaluated: set[str],
+    now: str | None = None,
+    notes: dict[str, str] | None = None,
 ) -> AlertReport:
     """Decide what to send (firing once, recovery once) and update the state, in one transaction."""
     report = AlertReport(run_id)
@@ -217,7 +232,7 @@ def apply_dedup(
                 old.get("subject", key.split(":", 1)[1]),
                 old.get("name", key),
                 "info",
-                f"resolved: {old.get('message', key)}",
+                (notes or {}).get(key) or f"resolved: {old.get('message', key)}",
                 old.get("owner"),
                 run_id,
                 "resolved",

@@ -82,8 +82,8 @@ class HealthConfig:
 @dataclass(frozen=True)
 class AnomalyConfig:
     sensitivity: str = "medium"  # low | medium | high
-    window: int = 30  # past runs in the baseline
-    min_history: int = 5  # no verdict before this many past values
+    window: int = 60  # past values of the current level in the baseline (weekly season: >= 21)
+    min_history: int = 7  # no verdict before this many past values (a week of daily runs)
     min_abs_rows: float = 10  # a volume change smaller than this is never an anomaly
     min_rel_change: float = 0.1  # ... nor one smaller than this share of the baseline
     min_abs_lag_hours: float = 6.0  # a freshness lag change smaller than this is never an anomaly

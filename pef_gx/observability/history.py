@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pef_gx.errors import DatabaseError
-from pef_gx.observability.anomalies import Verdict, robust_verdict
+from pef_gx.observability.anomalies import Verdict, detect
 from pef_gx.observability.config import AnomalyConfig, ObservabilityConfig, load_config
 from pef_gx.observability.store import HistoryStore, open_postgres, open_sqlite, postgres_dsn, sqlite_path
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
@@ -115,16 +115,18 @@ def _stamp(metric: str, rel: RelationStats) -> dict[str, str | None]:
     return {"max_timestamp": rel.max_timestamp, "timestamp_column": rel.timestamp_column}
 
 
-def _past_values(
-    store: HistoryStore, node_id: str, metric: str, run_id: str, before: str, window: int
-) -> list[float]:
+def _past_points(
+    store: HistoryStore, node_id: str, metric: str, run_id: str, before: str, limit: int
+) -> list[tuple[str, float]]:
+    """(started_at, value) of the metric's earlier runs, oldest first, anomalies included: the detector
+    decides again which values were anomalies and where a new level began."""
     rows = store.query(
-        "select m.value from {s}metrics m join {s}runs r on r.run_id = m.run_id"
-        " where m.node_id = ? and m.metric = ? and m.anomaly = 0 and m.value is not null"
+        "select r.started_at, m.value from {s}metrics m join {s}runs r on r.run_id = m.run_id"
+        " where m.node_id = ? and m.metric = ? and m.value is not null"
         " and m.run_id <> ? and r.started_at < ? order by r.started_at desc limit ?",
-        (node_id, metric, run_id, before, window),
+        (node_id, metric, run_id, before, limit),
     )
-    return [float(r["value"]) for r in reversed(rows)]
+    return [(str(r["started_at"]), float(r["value"])) for r in reversed(rows)]
 
 
 def judge_metric(
@@ -136,38 +138,35 @@ def judge_metric(
     metric: str,
     value: float,
 ) -> Verdict:
-    past = _past_values(store, node_id, metric, run_id, started, config.window)
+    points = [
+        *_past_points(store, node_id, metric, run_id, started, 2 * int(config.window)),
+        (started, value),
+    ]
+    moments = [parse_time(stamp) for stamp, _ in points]
+    origin = moments[0]
+    days = [(m - origin).total_seconds() / 86400.0 for m in moments]
+    weekdays = [m.weekday() for m in moments]
+    values = [v for _, v in points]
+    common = {
+        "threshold": config.threshold,
+        "window": int(config.window),
+        "min_history": int(config.min_history),
+    }
     if metric == METRIC_LAG:
-        verdict = robust_verdict(
-            past,
-            value,
-            threshold=config.threshold,
-            window=config.window,
-            min_history=config.min_history,
-            min_abs_change=config.min_abs_lag_hours,
-            direction="up",
-            trend=False,
-        )
+        verdict = detect(values, days, weekdays, min_abs_change=config.min_abs_lag_hours, direction="up",
+                         log_scale=False, trend=False, unit=" h", **common)[-1]  # fmt: skip
         if config.stale_after_hours is not None and value > config.stale_after_hours and not verdict.anomaly:
-            verdict = Verdict(
-                value,
-                verdict.baseline,
-                verdict.spread,
-                verdict.score,
-                True,
-                "spike",
-                f"lag {value:.1f} h beyond stale_after_hours {config.stale_after_hours:g}",
+            verdict = replace(
+                verdict,
+                anomaly=True,
+                direction="spike",
+                event="anomaly",
+                reason=f"lag {value:.1f} h beyond stale_after_hours {config.stale_after_hours:g}",
+                basis=verdict.basis or f"absolute rule: stale_after_hours {config.stale_after_hours:g}",
             )
         return verdict
-    return robust_verdict(
-        past,
-        value,
-        threshold=config.threshold,
-        window=config.window,
-        min_history=config.min_history,
-        min_abs_change=config.min_abs_rows,
-        min_rel_change=config.min_rel_change,
-    )
+    return detect(values, days, weekdays, min_abs_change=config.min_abs_rows,
+                  min_rel_change=config.min_rel_change, **common)[-1]  # fmt: skip
 
 
 def record_run(

@@ -75,8 +75,8 @@ def alerts_for_run(
         run = find_run(store, run_id)
         previous = load_runs(store, limit=int(config.health.window) + 1, before=run.started_at)
         lineage = lineage or current_lineage(settings)
-        active, evaluated = evaluate(run, previous, lineage, config.alerts, config.health)
-        report = apply_dedup(store, run.run_id, active, evaluated)
+        active, evaluated, notes = evaluate(run, previous, lineage, config.alerts, config.health)
+        report = apply_dedup(store, run.run_id, active, evaluated, notes=notes)
         send(report, config.alerts.channels, settings.root, run.run.get("project"))
         if report.deliveries:
             record_deliveries(store, report)
