@@ -178,3 +178,24 @@ def test_bad_alert_config_is_one_line(tmp_path: Path) -> None:
     result = run_cli("alerts", cwd=tmp_path)
     assert result.returncode == 2 and "channel type 'webhok' is unknown" in result.stderr
     assert "did you mean 'webhook'" in result.stderr
+
+
+def test_a_level_change_alerts_once_then_closes_as_a_new_level(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, alerts={"conditions": ["volume_anomaly"]})
+    counts = [1000, 1012, 995, 1003, 990, 1008, 1001, 998, 1600, 1610, 1590, 1605, 1598]
+    seen = []
+    for i, count in enumerate(counts):
+        record_run(settings, make_run(i, {FCT: ("success", 1.0)}, rows={FCT: count}))
+        report = alerts_for_run(settings)
+        seen.append((len(report.fired), len(report.resolved), len(report.suppressed)))
+        if report.fired:
+            assert (
+                "vs expected 1,00" in report.fired[0].message
+                and "median baseline: " in report.fired[0].message
+            )
+        if report.resolved:
+            assert "new level accepted" in report.resolved[0].message
+    assert seen[8] == (1, 0, 0)  # the first day of the new level
+    assert seen[9] == (0, 0, 1)  # possibly a new level: the alert stays open, not repeated
+    assert seen[10] == (0, 1, 0)  # the third day: accepted, the alert closes saying so
+    assert all(s == (0, 0, 0) for s in seen[11:])
