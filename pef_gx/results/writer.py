@@ -23,7 +23,11 @@ def results_dir(root: Path) -> Path:
 
 
 def write_run(run: ValidationRun, root: Path) -> Path:
-    """Write the run's file and point latest.json at the same content; returns the run's file."""
+    """Write the run's file and point latest.json at the same content; returns the run's file.
+
+    A run that validated nothing (no checks, or only stale ones) keeps its own file but does not
+    replace latest.json: the last real verdict stays what `pef-gx score` reads.
+    """
     folder = results_dir(root)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -34,7 +38,8 @@ def write_run(run: ValidationRun, root: Path) -> Path:
     text = json.dumps(run.to_dict(), indent=2, sort_keys=True, default=str) + "\n"
     path = folder / f"{run.run_id}.json"
     _write_atomic(path, text)
-    _write_atomic(folder / LATEST, text)
+    if run.validated_checks:
+        _write_atomic(folder / LATEST, text)
     return path
 
 

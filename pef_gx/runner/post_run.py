@@ -8,6 +8,9 @@ from pef_gx.runner.history_step import HistoryStep
 from pef_gx.settings import Settings
 
 
-def default_post_run_steps(settings: Settings) -> list[PostRunStep]:
+def default_post_run_steps(settings: Settings, include_stale: bool = False) -> list[PostRunStep]:
     """The checkpoint (validate suites against what dbt just built), then the run history."""
-    return [CheckpointStep(), HistoryStep()]  # history last: it records the checkpoint's results
+    return [
+        CheckpointStep(include_stale=include_stale),
+        HistoryStep(),
+    ]  # history last: it records the checkpoint's results
