@@ -19,9 +19,10 @@ from pathlib import Path
 
 from pef_gx.artifacts.manifest import Manifest, Node, read_catalog, read_manifest, restrict
 from pef_gx.artifacts.project import DbtProject, load_dbt_project
+from pef_gx.artifacts.staleness import changed_since_manifest, record_written
 from pef_gx.checks import catalog
 from pef_gx.checks.spec import CheckSpec, OriginType
-from pef_gx.errors import DbtError
+from pef_gx.errors import DbtError, StaleManifestError
 from pef_gx.generators.base import Generated, NotMirrored
 from pef_gx.generators.constraints import from_constraints
 from pef_gx.generators.dbt_tests import from_dbt_tests
@@ -79,6 +80,7 @@ class GenerateResult:
     report: ParityReport
     written: bool
     selected: list[str] = field(default_factory=list)
+    reparsed: list[str] = field(default_factory=list)  # project files newer than the manifest: re-parsed
 
 
 def _dedupe(specs: list[CheckSpec]) -> list[CheckSpec]:
@@ -124,8 +126,12 @@ def generate(
     infer: bool = False,
     parse: bool = False,
     write: bool = True,
+    stale_manifest: str = "parse",
 ) -> GenerateResult:
     """Compute every output; write it when `write` (else only report what would change).
+
+    A manifest older than the project files (pef_gx.artifacts.staleness) is re-parsed first
+    (`stale_manifest="parse"`) or stops the run with StaleManifestError, exit 1 (`"fail"`, for --check).
 
     The cyclic garbage collector is paused meanwhile: a large manifest allocates millions of acyclic
     objects, and collecting them over and over cost a third of the run time (bench/generate_bench.py).
@@ -133,7 +139,7 @@ def generate(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(settings, select, exclude, infer, parse, write)
+        return _generate(settings, select, exclude, infer, parse, write, stale_manifest)
     finally:
         if paused:
             gc.enable()
@@ -146,8 +152,11 @@ def _generate(
     infer: bool,
     parse: bool,
     write: bool,
+    stale_manifest: str = "parse",
 ) -> GenerateResult:
     project = load_dbt_project(settings.dbt_project_dir)
+    reparsed = _stale_manifest_check(project, parse, stale_manifest)
+    parse = parse or bool(reparsed)
     if parse:
         invocation = run_dbt(["parse"], project.dir, settings.profiles_dir, settings.target)
         if invocation.returncode != 0:
@@ -247,4 +256,21 @@ def _generate(
         for change in changes:
             if change.new is None:
                 remove(change.path)
-    return GenerateResult(project, manifest, all_specs, changes, report, write and bool(changes), selected)
+        record_written(project.dir, project.manifest_path, [c.path for c in changes if c.new is not None])
+    return GenerateResult(
+        project, manifest, all_specs, changes, report, write and bool(changes), selected, reparsed
+    )
+
+
+def _stale_manifest_check(project: DbtProject, parse: bool, mode: str) -> list[str]:
+    """The project files changed since the manifest was parsed ([] when --parse runs anyway)."""
+    if parse:
+        return []
+    changed = changed_since_manifest(project.dir, project.manifest_path)
+    if changed and mode == "fail":
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        raise StaleManifestError(
+            f"the manifest is stale: {project.manifest_path} is older than {shown}",
+            "run `dbt parse` (or `pef-gx generate --check --parse`) and check again",
+        )
+    return changed
