@@ -49,7 +49,8 @@ def dbt_executable() -> str:
     found = shutil.which("dbt")
     if not found:
         raise DbtError(
-            "dbt is not installed in this environment", "pip install pef-gx (it depends on dbt-core)"
+            "dbt is not installed in this environment",
+            "install pef-gx with its dependencies (dbt-core) in it",
         )
     return found
 
