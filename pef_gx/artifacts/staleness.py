@@ -28,15 +28,48 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_PATH_KEYS = {
+    "model-paths": ["models"],
+    "seed-paths": ["seeds"],
+    "snapshot-paths": ["snapshots"],
+    "macro-paths": ["macros"],
+    "test-paths": ["tests"],
+    "analysis-paths": ["analyses"],
+}
+_TOP_FILES = ("dbt_project.yml", "packages.yml", "dependencies.yml")
+
+
+def _source_folders(project_dir: Path) -> list[Path]:
+    """The folders dbt parses (dbt_project.yml's *-paths, dbt's defaults otherwise)."""
+    config: object = {}
+    with contextlib.suppress(OSError, ValueError, ImportError):
+        import yaml
+
+        config = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+    config = config if isinstance(config, dict) else {}
+    folders = []
+    for key, default in _PATH_KEYS.items():
+        value = config.get(key) or default
+        for rel in value if isinstance(value, list) else [value]:
+            folders.append(project_dir / str(rel))
+    return folders
+
+
 def _project_files(project_dir: Path, target_path: Path) -> Iterable[Path]:
-    for folder, dirs, files in os.walk(project_dir):
-        here = Path(folder)
-        dirs[:] = sorted(
-            d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and here / d != target_path
-        )
-        for name in sorted(files):
-            if name.endswith(_SUFFIXES) or name == "dbt_project.yml":
-                yield here / name
+    """dbt_project.yml & co, and the SQL/YAML/CSV/Python/Markdown files under the folders dbt parses
+    (not gx/, suites/ or anything else a project folder may also hold)."""
+    for name in _TOP_FILES:
+        if (project_dir / name).is_file():
+            yield project_dir / name
+    for root in _source_folders(project_dir):
+        for folder, dirs, files in os.walk(root):
+            here = Path(folder)
+            dirs[:] = sorted(
+                d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and here / d != target_path
+            )
+            for name in sorted(files):
+                if name.endswith(_SUFFIXES):
+                    yield here / name
 
 
 def _written(target_path: Path) -> dict[str, str]:

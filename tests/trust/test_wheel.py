@@ -162,3 +162,8 @@ def test_a_fresh_venv_runs_init_generate_build_score_on_another_project(wheel: P
     assert "pef-gx scores: acme_ledger" in scored.stdout
     assert "not measured" not in scored.stdout.splitlines()[3], scored.stdout  # the overall row is measured
     assert (project / ".pef-gx" / "results" / "latest.json").is_file()
+    # gx/ and suites/ live in this project folder: files pef-gx wrote there do not make the manifest stale
+    check = subprocess.run(
+        [pef_gx, "generate", "--check"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
