@@ -99,3 +99,15 @@ def test_the_manifest_hint_names_options_that_exist(cli: click.Group) -> None:
     assert "--parse" in str(caught.value)
     assert "--parse" in _options(cli.commands["checkpoint"])
     assert "--parse" in _options(cli.commands["generate"])
+
+
+def test_install_instructions_do_not_name_a_package_index_pef_gx_is_not_on() -> None:
+    """README and the PR workflow install pef-gx from its repository (URL or path), not `pip install pef-gx`."""
+    root = PACKAGE.parent
+    for path in (root / "README.md", root / ".github" / "workflows" / "pr-quality.yml"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"pip install (--\S+ )*pef-gx\b(?![-/.])", text), path
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert 'pip install "git+https://github.com/' in readme and "constraints.txt" in readme
+    workflow = (root / ".github" / "workflows" / "pr-quality.yml").read_text(encoding="utf-8")
+    assert 'pip install "$PEF_GX_PACKAGE"' in workflow and "PEF_GX_PACKAGE: git+https://" in workflow
