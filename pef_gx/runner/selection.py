@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -55,6 +56,10 @@ def select_node_ids(
         return sorted(manifest.nodes)
     select, exclude = _words(select), _words(exclude)
     with tempfile.TemporaryDirectory(prefix="pef-gx-ls-") as tmp:
+        saved = project.target_path / "partial_parse.msgpack"
+        if saved.is_file():  # dbt's partial parsing: `dbt ls` then re-reads only what changed
+            with contextlib.suppress(OSError):
+                shutil.copy2(saved, Path(tmp) / saved.name)
         args = [dbt_executable(), "ls", "--output", "json", "--output-keys", "unique_id", "--target-path", tmp,
                 "--log-format", "json", "--project-dir", str(project.dir), *selection_args(select, exclude)]  # fmt: skip
         if resource_types:
