@@ -19,6 +19,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from pef_gx.errors import ConfigError
+
 WRITTEN_RECORD = ".pef-gx-written.json"  # in dbt's target folder, beside manifest.json
 _SUFFIXES = (".sql", ".yml", ".yaml", ".csv", ".py", ".md")
 _SKIP_DIRS = {"target", "logs", "dbt_packages", "dbt_modules", "node_modules", "__pycache__"}
@@ -100,6 +102,28 @@ def changed_since_manifest(project_dir: Path, manifest_path: Path) -> list[str]:
             continue
         changed.append(rel)
     return changed
+
+
+def check_yaml_syntax(project_dir: Path, changed: Iterable[str]) -> None:
+    """Before re-parsing: a changed YAML file that does not load is named here, in one line (dbt's own
+    parse error spans a dozen lines)."""
+    import yaml
+
+    for rel in changed:
+        if not rel.endswith((".yml", ".yaml")):
+            continue
+        try:
+            yaml.safe_load((project_dir / rel).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "syntax error"
+            raise ConfigError(
+                f"{project_dir / rel} is not valid YAML{where}: {problem}",
+                "fix the syntax; pef-gx left the file untouched",
+            ) from None
 
 
 def record_written(project_dir: Path, manifest_path: Path, paths: Iterable[Path]) -> None:

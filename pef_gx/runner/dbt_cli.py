@@ -124,4 +124,5 @@ def dbt_parse(project_dir: Path, profiles_dir: Path | None = None, target: str |
     invocation = run_dbt(["parse"], project_dir, profiles_dir, target)
     if invocation.returncode != 0:
         detail = next((e for e in invocation.errors if e), f"exit code {invocation.returncode}")
+        detail = " ".join(detail.split())  # one line: dbt's parse errors span many
         raise DbtError(f"dbt parse failed: {detail[:300]}", "fix the dbt project, then run again")

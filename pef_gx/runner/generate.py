@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pef_gx.artifacts.manifest import Manifest, Node, read_catalog, read_manifest, restrict
 from pef_gx.artifacts.project import DbtProject, load_dbt_project
-from pef_gx.artifacts.staleness import changed_since_manifest, record_written
+from pef_gx.artifacts.staleness import changed_since_manifest, check_yaml_syntax, record_written
 from pef_gx.checks import catalog
 from pef_gx.checks.spec import CheckSpec, OriginType
 from pef_gx.errors import DbtError, StaleManifestError
@@ -161,6 +161,7 @@ def _generate(
         invocation = run_dbt(["parse"], project.dir, settings.profiles_dir, settings.target)
         if invocation.returncode != 0:
             detail = next((e for e in invocation.errors if e), f"exit code {invocation.returncode}")
+            detail = " ".join(detail.split())  # one line: dbt's parse errors span many
             raise DbtError(f"dbt parse failed: {detail[:300]}", "fix the dbt project, then run again")
     manifest = read_manifest(project.manifest_path)
     selected = select_node_ids(settings, project, manifest, select, exclude)
@@ -267,6 +268,7 @@ def _stale_manifest_check(project: DbtProject, parse: bool, mode: str) -> list[s
     if parse:
         return []
     changed = changed_since_manifest(project.dir, project.manifest_path)
+    check_yaml_syntax(project.dir, changed)
     if changed and mode == "fail":
         shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
         raise StaleManifestError(
