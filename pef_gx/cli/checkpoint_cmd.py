@@ -9,11 +9,14 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from pef_gx.checks import custom_tests
 from pef_gx.cli import options
 from pef_gx.cli.app import app
 from pef_gx.cli.console import console
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+_ORDER = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
+_CUSTOM_KINDS = tuple(custom_tests.GX_TYPES)  # quality-score and performance tests: listed on their own
 
 
 def render_validation_run(run: Any, quiet: bool = False, results_file: Path | None = None) -> None:
@@ -21,7 +24,7 @@ def render_validation_run(run: Any, quiet: bool = False, results_file: Path | No
     from pef_gx.results.describe import sql_values
 
     out = console()
-    problems = [c for c in run.checks if c.status not in ("pass", "stale")]
+    problems = [c for c in run.checks if c.status not in ("pass", "stale") and c.kind not in _CUSTOM_KINDS]
     if problems and not quiet:
         from rich.table import Table
 
@@ -56,9 +59,23 @@ def render_validation_run(run: Any, quiet: bool = False, results_file: Path | No
         for node_id, reason in sorted(stale.items()):
             table.add_row("[yellow]stale[/]", node_id.split(".")[-1], str(per_node[node_id]), escape(reason))
         out.print(table)
+    custom = [c for c in run.checks if c.kind in _CUSTOM_KINDS]
+    if custom and not quiet:
+        from rich.table import Table
+
+        table = Table(title="quality-score and performance tests")
+        for column in ("status", "severity", "model", "test", "result"):
+            table.add_column(column)
+        for check in sorted(custom, key=lambda c: (c.node_name, c.kind, c.dimension, c.check_id)):
+            style = _STYLE.get(check.status, "dim")
+            test = f"{check.kind} ({check.dimension})" if check.kind == "quality_score" else check.kind
+            table.add_row(
+                f"[{style}]{check.status}[/]", check.severity, check.node_name, test, check.message or ""
+            )
+        out.print(table)
     counts = Counter(c.status for c in run.checks)
     summary = (
-        ", ".join(f"{counts[s]} {s}" for s in ("pass", "warn", "fail", "error", "stale") if counts[s])
+        ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: _ORDER.get(kv[0], 9)))
         or "no checks"
     )
     failing = len(run.failed_errors)
@@ -93,6 +110,7 @@ def checkpoint(
     no_docs: bool = typer.Option(False, "--no-docs", help="Do not rebuild the Data Docs site."),
     parse: bool = typer.Option(False, "--parse", help="Run `dbt parse` first (writes target/manifest.json)."),
     include_stale: bool = options.IncludeStale,
+    wait: float | None = options.Wait,
     quiet: bool = options.Quiet,
 ) -> int:
     """Validate the suites in suites/ against the relations dbt built (manifest of the current target).
@@ -108,7 +126,7 @@ def checkpoint(
     from pef_gx.results.writer import results_dir
     from pef_gx.runner.checkpoint import checkpoint_and_record
 
-    settings = options.settings_from(project_dir, profiles_dir, target)
+    settings = options.settings_from(project_dir, profiles_dir, target, wait)
     run, history = checkpoint_and_record(
         settings,
         select or (),
@@ -116,6 +134,7 @@ def checkpoint(
         build_docs=not no_docs,
         include_stale=include_stale,
         parse=parse,
+        on_wait=options.warn_waiting,
     )
     render_validation_run(run, quiet, results_dir(settings.root) / f"{run.run_id}.json")
     print_history_result(history, quiet)

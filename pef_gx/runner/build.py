@@ -19,6 +19,7 @@ from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
 from pef_gx.runner.selection import select_node_ids, selection_args
 from pef_gx.settings import Settings
 from pef_gx.warehouse.connection import check_reachable
+from pef_gx.warehouse.timeouts import with_timeouts
 
 _CONNECTION_WORDS = ("could not connect", "connection refused", "connection to server", "could not translate")
 
@@ -33,6 +34,8 @@ class BuildContext:
     select: tuple[str, ...]
     exclude: tuple[str, ...]
     run_results: RunResults | None
+    # What the steps before returned, by step name (the history step writes the checkpoint's run).
+    step_results: dict[str, Any] = field(default_factory=dict)
     selected: tuple[str, ...] | None = None  # unique_ids dbt's selector picked (None: no selection)
 
 
@@ -62,7 +65,7 @@ class BuildOutcome:
 
 def resolve(settings: Settings) -> tuple[DbtProject, Target]:
     project = load_dbt_project(settings.dbt_project_dir)
-    return project, load_target(project, settings.profiles_dir, settings.target)
+    return project, with_timeouts(load_target(project, settings.profiles_dir, settings.target), settings)
 
 
 def build(
@@ -94,7 +97,9 @@ def build(
             with contextlib.suppress(PefGxError):
                 state = build_state(read_manifest(project.manifest_path), run_results)
         outcome.summary = summarise(run_results, state)
-    context = BuildContext(settings, project, target, tuple(select), tuple(exclude), run_results, selected)
+    context = BuildContext(
+        settings, project, target, tuple(select), tuple(exclude), run_results, outcome.step_results, selected
+    )
     for step in post_run_steps:
         outcome.step_results[step.name] = step.run(context)
     return outcome

@@ -17,7 +17,7 @@ import functools
 import http.server
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,8 +34,10 @@ from pef_gx.results.writer import write_run
 from pef_gx.runner.build import BuildContext, resolve
 from pef_gx.runner.check_results import describe_checks, stale_result
 from pef_gx.runner.dbt_cli import dbt_parse
-from pef_gx.runner.history_step import HistoryStepResult, record_checkpoint_run
+from pef_gx.runner.history_step import HistoryStepResult, persist_run
 from pef_gx.settings import Settings
+from pef_gx.warehouse import preflight
+from pef_gx.warehouse.timeouts import LOCK_S
 
 BUILT_TYPES = ("model", "seed", "snapshot")
 
@@ -58,6 +60,7 @@ def run_checkpoint(
     write: bool = True,
     detail_limit: int | None = None,
     include_stale: bool = False,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ValidationRun:
     """Validate the suites of the selected nodes (all without select/exclude); returns the ValidationRun.
 
@@ -116,6 +119,12 @@ def run_checkpoint(
             )
         return relation.sql
 
+    preflight.check_relations(
+        target,
+        sorted({(r.schema, r.identifier) for r in by_suite.values() if r is not None}),
+        target.lock_timeout_s or LOCK_S,
+        on_wait,
+    )
     run_id = new_run_id(started)
     outcome = run_validations(
         target,
@@ -128,6 +137,7 @@ def run_checkpoint(
         started,
         build_docs=build_docs,
         detail_limit=detail_limit or DETAIL_LIMIT,
+        on_wait=on_wait,
     )
     counts = dict(outcome.row_counts)
     built = _built_ids(run_results) if command == "build" else []
@@ -164,11 +174,15 @@ def checkpoint_and_record(
     build_docs: bool = True,
     include_stale: bool = False,
     parse: bool = False,
+    on_wait: Callable[[str], None] | None = None,
 ) -> tuple[ValidationRun, HistoryStepResult]:
-    """`pef-gx checkpoint`: validate, write the results file, then record the run and send alerts.
+    """`pef-gx checkpoint`: validate, record the run (history, alerts), then write the results file.
 
     (`pef-gx build` records through its HistoryStep instead, with dbt's node results of the build.)
     """
+    from pef_gx.runner.custom_tests_step import apply_custom_tests, project_rules
+
+    project_rules(settings)  # a bad `quality_score:` in pef-gx.yml stops before anything runs
     project, target = resolve(settings)
     if parse:
         dbt_parse(project.dir, settings.profiles_dir, settings.target)
@@ -180,8 +194,12 @@ def checkpoint_and_record(
         target=target,
         build_docs=build_docs,
         include_stale=include_stale,
+        write=False,
+        on_wait=on_wait,
     )
-    return run, record_checkpoint_run(settings, run, target)
+    apply_custom_tests(settings, run, write=False)  # quality-score and build-time tests
+    _results_file, history = persist_run(settings, run, target)
+    return run, history
 
 
 def _relation(node: Node) -> Any:
@@ -243,7 +261,8 @@ class CheckpointStep:
 
     name = "checkpoint"
 
-    def __init__(self, include_stale: bool = False) -> None:
+    def __init__(self, on_wait: Callable[[str], None] | None = None, include_stale: bool = False) -> None:
+        self.on_wait = on_wait  # told about long waits for a lock
         self.include_stale = include_stale
 
     def run(self, context: BuildContext) -> CheckpointStepResult:
@@ -265,10 +284,10 @@ class CheckpointStep:
             run_results=context.run_results,
             node_ids=node_ids,
             include_stale=self.include_stale,
+            write=False,  # the history step records it, then writes the results file (in that order)
+            on_wait=self.on_wait,
         )
-        from pef_gx.results.writer import results_dir
-
-        return CheckpointStepResult(run, results_file=results_dir(settings.root) / f"{run.run_id}.json")
+        return CheckpointStepResult(run)
 
 
 # --- Data Docs (`pef-gx docs`) ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from pef_gx.artifacts.manifest import Manifest
+from pef_gx.checks.custom_tests import UNSCORED_KINDS
 from pef_gx.checks.spec import DIMENSIONS
 from pef_gx.results.model import STALE, CheckResult, ValidationRun
 from pef_gx.scoring.formula import ScoringConfig, check_score, dimension_score, overall_score
@@ -91,14 +92,22 @@ def _model_scores(
     return sorted(models, key=lambda m: (m.score is None, m.score if m.score is not None else 0.0, m.name))
 
 
+def scored_checks(checks: Iterable[CheckResult]) -> list[CheckResult]:
+    """The checks a quality score is made of (all but the quality-score and performance tests)."""
+    return [c for c in checks if c.kind not in UNSCORED_KINDS]
+
+
 def score_run(
     run: ValidationRun, manifest: Manifest | None = None, config: ScoringConfig | None = None
 ) -> ScoreReport:
     """Every score of `run`. `manifest` (pef_gx.artifacts.manifest) widens the coverage universe."""
     config = config or ScoringConfig()
-    # Stale checks (dbt did not rebuild their relation) are not measured: they neither pass nor fail.
-    universe = build_universe(list(run.checks), manifest)
-    checks = run.validated_checks
+    # quality-score and performance tests are listed with the run's checks but never scored: a score
+    # test cannot vote on the score it tests, and a slow query is no defect in the data. Stale checks
+    # (dbt did not rebuild their relation) are not measured either: they neither pass nor fail.
+    listed = list(run.checks)
+    universe = build_universe(scored_checks(listed), manifest)
+    checks = [c for c in scored_checks(listed) if c.status != STALE]
     dims = dimensions_of(checks)
     grouped = _by_dimension(checks)
     dimensions = {
@@ -119,7 +128,7 @@ def score_run(
         overall=overall_score({d: s.score for d, s in dimensions.items()}, config),
         dimensions=dimensions,
         models=_model_scores(checks, universe, dims, config, run.stale_nodes),
-        checks=sorted((_outcome(c) for c in run.checks), key=lambda o: (o.node_name, o.kind, o.check_id)),
+        checks=sorted((_outcome(c) for c in listed), key=lambda o: (o.node_name, o.kind, o.check_id)),
         coverage=coverage(checks, universe),
         weights=config.to_dict(),
         universe=universe.to_dict(),
