@@ -35,6 +35,14 @@ class ArtifactError(PefGxError):
     """A dbt artifact (manifest, run_results, catalog) is missing, corrupt or of an unsupported version."""
 
 
+class StaleManifestError(ArtifactError):
+    """`generate --check` on a manifest older than the project files: the check would judge old input.
+
+    Exit 1, like any other out-of-date verdict of --check."""
+
+    exit_code = 1
+
+
 class SelectionError(PefGxError):
     """A --select names nothing that exists."""
 

@@ -18,7 +18,12 @@ def load_artifact(path: Path, kind: str, supported: range, produced_by: str) -> 
     `produced_by` names the dbt command that writes it, for the hint.
     """
     if not path.is_file():
-        raise ArtifactError(f"{path} not found", f"run `{produced_by}` first (or pass --parse)")
+        also = (
+            " (or pass --parse to `pef-gx generate` or `pef-gx checkpoint`)"
+            if produced_by == "dbt parse"
+            else ""
+        )
+        raise ArtifactError(f"{path} not found", f"run `{produced_by}` first{also}")
     try:
         with path.open("rb") as handle:
             data = json.load(handle)

@@ -44,6 +44,12 @@ class RunResults:
     elapsed_time: float
     command: str
     results: tuple[NodeResult, ...]
+    select: tuple[str, ...] = ()  # the invocation's --select / --exclude (args in run_results.json)
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def selected(self) -> bool:
+        return bool(self.select or self.exclude)
 
 
 def read_run_results(path: Path) -> RunResults:
@@ -73,4 +79,14 @@ def read_run_results(path: Path) -> RunResults:
         elapsed_time=float(data.get("elapsed_time") or 0.0),
         command=str(args.get("which", "")),
         results=tuple(results),
+        select=_words(args.get("select")),
+        exclude=_words(args.get("exclude")),
     )
+
+
+def _words(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if v)
+    return ()

@@ -21,7 +21,11 @@ def generate(
     exclude: list[str] | None = options.Exclude,
     infer: bool = typer.Option(False, "--infer", help="Profile the selected models and propose checks."),
     parse: bool = typer.Option(False, "--parse", help="Run `dbt parse` first."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a file is out of date."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Write nothing; exit 1 when a file is out of date or the manifest is older than the project files.",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing; print the diff."),
     output_format: str = typer.Option("text", "--format", help="Report format: text or json."),
     suites_dir: Path | None = typer.Option(
@@ -48,14 +52,24 @@ def generate(
         }
     )
     result = run_generate(
-        settings, select or (), exclude or (), infer=infer, parse=parse, write=not (check or dry_run)
+        settings,
+        select or (),
+        exclude or (),
+        infer=infer,
+        parse=parse,
+        write=not (check or dry_run),
+        stale_manifest="fail" if check else "parse",
     )
     out = console()
     root = settings.root
+    if result.reparsed and output_format != "json":
+        shown = ", ".join(result.reparsed[:5]) + (" ..." if len(result.reparsed) > 5 else "")
+        out.print(f"the manifest was older than {shown}: ran `dbt parse` first", markup=False)
     if output_format == "json":
         data = result.report.to_dict()
         data["mode"] = "check" if check else "dry-run" if dry_run else "write"
         data["out_of_date"] = bool(result.changes) if check else False
+        data["reparsed"] = result.reparsed
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
     else:
         if dry_run:

@@ -69,6 +69,14 @@ def _text(data: dict[str, Any]) -> None:
         f"runs succeeded: {_pct(overall['success_rate'])} ({overall['failed']} failed, trend {overall['trend'] or 'n/a'});"
         f" node executions succeeded: {_pct(nodes['success_rate'])} ({nodes['failed']} failed)"
     )
+    if data.get("last_status"):
+        say(f"latest run {data['last_run_id']}: {data['last_status']}")
+    if data.get("stale"):
+        say(
+            f"stale in the latest run ({len(data['stale'])} model(s) not rebuilt, their checks not validated):"
+        )
+        for name, reason in sorted(data["stale"].items()):
+            say(f"  {name}: {reason}")
     if data["models"]:
         table = Table(title="models")
         for col in ("model", "success", "trend", "last", "median s", "latest s"):

@@ -14,6 +14,12 @@ ProfilesDir = typer.Option(None, "--profiles-dir", help="Folder with profiles.ym
 Target = typer.Option(None, "--target", "-t", help="dbt target (default: the profile's default).")
 Select = typer.Option(None, "--select", "-s", help="dbt node selection, repeatable (dbt syntax).")
 Exclude = typer.Option(None, "--exclude", help="dbt node exclusion, repeatable (dbt syntax).")
+IncludeStale = typer.Option(
+    False,
+    "--include-stale",
+    help="Also validate tables the dbt build did not rebuild (failed, skipped or not run); "
+    "by default their checks are reported as stale and not scored.",
+)
 Quiet = typer.Option(False, "--quiet", "-q", help="Print only the summary.")
 Wait = typer.Option(
     None,

@@ -83,6 +83,8 @@ class HealthReport:
     anomalies: list[dict[str, Any]] = field(default_factory=list)
     scores: list[dict[str, Any]] = field(default_factory=list)  # run_id, started_at, score
     recent_runs: list[dict[str, Any]] = field(default_factory=list)
+    last_status: str | None = None  # status of the latest run (ok, warn, stale, unchecked, failed)
+    stale: dict[str, str] = field(default_factory=dict)  # latest run: model name -> why it is stale
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,7 +128,12 @@ def compute_health(
         last_run_id=runs[-1].run_id if runs else None,
         overall=_rate([r.run["status"] != "failed" for r in runs]),
         nodes=_rate([n["status"] not in FAILED_NODE for r in runs for n in r.nodes.values()]),
+        last_status=str(runs[-1].run.get("status")) if runs else None,
     )
+    if runs:
+        for check in runs[-1].checks.values():
+            if check["status"] == "stale":
+                report.stale[str(check.get("node_name"))] = str(check.get("message") or "not rebuilt")
     times: dict[str, list[float]] = defaultdict(list)
     outcomes: dict[str, list[bool]] = defaultdict(list)
     statuses: dict[str, list[str]] = defaultdict(list)
@@ -227,6 +234,8 @@ def _flapping(runs: Sequence[StoredRun], config: HealthConfig, lineage: Lineage)
             if uid.startswith("test.") and node["status"] != "skipped":
                 series[(uid, "dbt_test")].append(str(node["status"]))
         for cid, check in run.checks.items():
+            if check["status"] == "stale":
+                continue  # not validated: neither a pass nor a failure
             series[(cid, "gx_check")].append(str(check["status"]))
             names[cid] = f"{check.get('node_name')}: {check.get('kind')}"
     found = []

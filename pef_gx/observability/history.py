@@ -90,8 +90,13 @@ class RecordedRun:
 
 
 def run_status(run: ValidationRun) -> str:
+    """failed | stale (checked relations dbt did not rebuild) | unchecked (nothing validated) | warn | ok."""
     if any(n.status in FAILED_NODE for n in run.dbt_nodes) or run.failed_errors:
         return "failed"
+    if run.stale_checks:
+        return "stale"
+    if not run.validated_checks:
+        return "unchecked"
     if any(n.status == "warn" for n in run.dbt_nodes) or any(
         c.status in ("warn", "fail", "error") for c in run.checks
     ):

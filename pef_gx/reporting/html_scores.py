@@ -74,7 +74,7 @@ def render_scores_page(
     model_rows = [
         [
             f"<code>{esc(m.name)}</code>",
-            pill(m.score_text, m.color_hex),
+            pill("stale", m.color_hex) if m.stale else pill(m.score_text, m.color_hex),
             *(
                 f'<span style="color:{esc(m.dimensions[d][1])}">{esc(m.dimensions[d][0])}</span>'
                 if d in m.dimensions
@@ -108,6 +108,7 @@ def render_scores_page(
             model_rows,
             list(range(2, len(dims) + 4)),
         )
+        + (f'<p class="muted">{esc(view.stale_text)}.</p>' if view.stale_text else "")
         + "</section>",
         '<section id="failing"><h2>Failing checks</h2>'
         + (

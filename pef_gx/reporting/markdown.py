@@ -13,7 +13,7 @@ from pef_gx.reporting.view import MAX_LISTED, CheckLine, ReportView
 
 MARKER = "<!-- pef-gx-report -->"
 
-_STATUS_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "💥"}
+_STATUS_ICON = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "💥", "stale": "⏸️"}
 
 
 def md_escape(text: str) -> str:
@@ -52,6 +52,12 @@ def render_markdown(view: ReportView, version: str = __version__) -> str:
     if view.has_baseline and view.overall.delta_text:
         change = f" {view.overall.arrow} {view.overall.delta_text}".rstrip()
     lines = [MARKER, f"### Data quality: {view.overall.score_text}{change}", ""]
+    if view.stale_models:
+        lines += [f"> ⏸️ **{md_escape(view.stale_text)}.**", ">"]
+        lines += [f"> - {_code(m.name)}: {md_escape(m.stale or '')}" for m in view.stale_models[:MAX_LISTED]]
+        if len(view.stale_models) > MAX_LISTED:
+            lines.append(f"> - … and {len(view.stale_models) - MAX_LISTED} more")
+        lines.append("")
 
     headers = ["dimension", "score"]
     if view.has_baseline:
@@ -95,7 +101,7 @@ def render_markdown(view: ReportView, version: str = __version__) -> str:
                 cells.append(f"{model.arrow} {model.delta_text}".strip() or "-")
             cells += [str(model.checks), str(model.failing), model.columns_text]
             lines.append("| " + " | ".join(cells) + " |")
-    unmeasured = sum(1 for m in view.models if m.score is None)
+    unmeasured = len(view.unchecked_models)
     if unmeasured:
         lines += ["", f"{unmeasured} model(s) have no checks at all."]
 

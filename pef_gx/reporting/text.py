@@ -42,7 +42,12 @@ def render_text(view: ReportView) -> str:
             for m in measured[:MAX_LISTED]
         ]
         out += _table(["model", "score", "checks", "failing", "columns covered"], model_rows, {1, 2, 3})
-    unmeasured = [m.name for m in view.models if m.score is None]
+    if view.stale_models:
+        out += ["", f"stale: {view.stale_text}"]
+        out += [f"  {m.name}: {m.stale}" for m in view.stale_models[:MAX_LISTED]]
+        if len(view.stale_models) > MAX_LISTED:
+            out.append(f"  ... and {len(view.stale_models) - MAX_LISTED} more")
+    unmeasured = [m.name for m in view.unchecked_models]
     if unmeasured:
         out += ["", f"models without checks ({len(unmeasured)}): {', '.join(unmeasured)}"]
     if view.has_baseline:

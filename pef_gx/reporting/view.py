@@ -97,6 +97,7 @@ class ModelRow:
     delta_text: str = ""
     # dimension -> (score text, colour hex), measured dimensions only
     dimensions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    stale: str | None = None  # why its checks were not scored (dbt did not rebuild it)
 
 
 @dataclass(frozen=True)
@@ -126,18 +127,54 @@ class ReportView:
     removed_checks: int = 0
     docs_url: str | None = None
     data_docs_index: str | None = None
+    stale_checks: int = 0  # checks not run: their relation was not rebuilt by the build
 
     @property
     def has_baseline(self) -> bool:
         return self.baseline_run_id is not None
 
+    @property
+    def stale_models(self) -> list[ModelRow]:
+        return [m for m in self.models if m.stale]
+
+    @property
+    def unchecked_models(self) -> list[ModelRow]:
+        """Models with no check at all (stale ones have checks; they just did not run)."""
+        return [m for m in self.models if m.score is None and not m.stale]
+
+    @property
+    def stale_text(self) -> str:
+        """'2 models stale (not rebuilt by the last dbt build): their 30 checks are not scored' or ''."""
+        models = self.stale_models
+        if not models:
+            return ""
+        return (
+            f"{len(models)} model{'s' if len(models) != 1 else ''} stale (not rebuilt by the dbt build"
+            f" these results follow): {self.stale_checks} check{'s' if self.stale_checks != 1 else ''}"
+            " not run and not scored"
+        )
+
 
 def _check_line(check: CheckOutcome) -> CheckLine:
+    """The detail says what is wrong in the check's own terms: rows for a row-level check, the lag for
+    freshness, the reason for a stale or errored check; plus the threshold that made it a warning."""
     detail = ""
+    message = check.message or ""
     if check.status == "error":
-        detail = "could not run"
-    elif not check.passing and check.unexpected_count is not None and check.element_count:
+        detail = f"could not run: {message}" if message else "could not run"
+    elif check.stale or check.kind in ("freshness", "recency"):
+        detail = message
+    elif (
+        not check.passing
+        and check.level == "row"
+        and check.unexpected_count is not None
+        and check.element_count
+    ):
         detail = f"{check.unexpected_count} of {check.element_count} rows unexpected"
+        why = message.split("; ", 1)[1] if "; " in message else ""
+        detail += f" ({why})" if why else ""
+    elif not check.passing:
+        detail = message
     return CheckLine(check.check_id, check.label, check.dimension, check.severity, check.status, detail)
 
 
@@ -181,7 +218,7 @@ def build_view(
         "overall",
         "overall",
         report.overall,
-        len(report.checks),
+        len(report.checks) - len(report.stale),
         len(report.failing),
         report.coverage,
         comparison.overall_delta if comparison else None,
@@ -216,6 +253,7 @@ def build_view(
                 arrow=arrow,
                 delta_text=signed,
                 dimensions={d: (score_text(v), grade(v)[1]) for d, v in model.dimensions.items()},
+                stale=model.stale,
             )
         )
     return ReportView(
@@ -234,4 +272,5 @@ def build_view(
         removed_checks=comparison.removed_checks if comparison else 0,
         docs_url=docs_url,
         data_docs_index=report.data_docs_index,
+        stale_checks=len(report.stale),
     )

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RESULTS_SCHEMA_VERSION = 1
+STALE = "stale"
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class CheckResult:
     dimension: str
     severity: str  # error | warn
     level: str  # row (scored by unexpected share) | table (1 or 0)
-    status: str  # pass | warn | fail | error (error: the check could not run, e.g. missing table)
+    # pass | warn | fail | error (the check could not run, e.g. missing table) | stale (not validated: dbt
+    # did not rebuild the relation in the invocation the run follows; `message` says why)
+    status: str
     element_count: int | None = None  # rows evaluated
     unexpected_count: int | None = None
     unexpected_percent: float | None = None
@@ -100,6 +103,20 @@ class ValidationRun:
     relations: list[RelationStats] = field(default_factory=list)
     data_docs_index: str | None = None
     schema_version: int = RESULTS_SCHEMA_VERSION
+
+    @property
+    def stale_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.status == STALE]
+
+    @property
+    def validated_checks(self) -> list[CheckResult]:
+        """Checks that ran against current data (not stale)."""
+        return [c for c in self.checks if c.status != STALE]
+
+    @property
+    def stale_nodes(self) -> dict[str, str]:
+        """node_id -> why it is stale, for every node whose checks are stale."""
+        return {c.node_id: c.message or "not rebuilt" for c in self.checks if c.status == STALE}
 
     @property
     def failed_errors(self) -> list[CheckResult]:

@@ -40,7 +40,9 @@ class StagedRun:
         self.path = folder / f"{run.run_id}.json"
         self._staged: list[tuple[Path, Path]] = []
         try:
-            for final in (self.path, folder / LATEST):
+            # a run that validated nothing (no checks, or only stale ones) does not replace latest.json
+            finals = (self.path, folder / LATEST) if run.validated_checks else (self.path,)
+            for final in finals:
                 self._staged.append((_write_temp(final, text), final))
         except BaseException:
             self.discard()
@@ -67,7 +69,11 @@ def stage_run(run: ValidationRun, root: Path) -> StagedRun:
 
 
 def write_run(run: ValidationRun, root: Path) -> Path:
-    """Write the run's file and point latest.json at the same content; returns the run's file."""
+    """Write the run's file and point latest.json at the same content; returns the run's file.
+
+    A run that validated nothing (no checks, or only stale ones) keeps its own file but does not
+    replace latest.json: the last real verdict stays what `pef-gx score` reads.
+    """
     return stage_run(run, root).commit()
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from pef_gx.artifacts.manifest import read_manifest
 from pef_gx.artifacts.profiles import Target, load_target
 from pef_gx.artifacts.project import DbtProject, load_dbt_project
+from pef_gx.artifacts.rebuilt import build_state
 from pef_gx.artifacts.run_results import RunResults, read_run_results
-from pef_gx.errors import DatabaseError, DbtError
+from pef_gx.errors import DatabaseError, DbtError, PefGxError
+from pef_gx.runner.build_summary import BuildSummary, summarise
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
+from pef_gx.runner.selection import select_node_ids, selection_args
 from pef_gx.settings import Settings
 from pef_gx.warehouse.connection import check_reachable
 from pef_gx.warehouse.timeouts import with_timeouts
@@ -31,6 +36,7 @@ class BuildContext:
     run_results: RunResults | None
     # What the steps before returned, by step name (the history step writes the checkpoint's run).
     step_results: dict[str, Any] = field(default_factory=dict)
+    selected: tuple[str, ...] | None = None  # unique_ids dbt's selector picked (None: no selection)
 
 
 class PostRunStep(Protocol):
@@ -46,6 +52,7 @@ class BuildOutcome:
     invocation: DbtInvocation
     run_results: RunResults | None
     step_results: dict[str, Any] = field(default_factory=dict)
+    summary: BuildSummary | None = None
 
     @property
     def dbt_failed(self) -> bool:
@@ -61,15 +68,6 @@ def resolve(settings: Settings) -> tuple[DbtProject, Target]:
     return project, with_timeouts(load_target(project, settings.profiles_dir, settings.target), settings)
 
 
-def selection_args(select: Sequence[str], exclude: Sequence[str]) -> list[str]:
-    args: list[str] = []
-    if select:
-        args += ["--select", *select]
-    if exclude:
-        args += ["--exclude", *exclude]
-    return args
-
-
 def build(
     settings: Settings,
     select: Sequence[str] = (),
@@ -78,6 +76,10 @@ def build(
     on_node: Callable[[NodeEvent], None] | None = None,
 ) -> BuildOutcome:
     project, target = resolve(settings)
+    selected = None
+    if select or exclude:  # before dbt starts: a selection that matches nothing is bad input (exit 2)
+        manifest = read_manifest(project.manifest_path) if project.manifest_path.is_file() else None
+        selected = tuple(select_node_ids(settings, project, manifest, select, exclude, resource_types=None))
     check_reachable(target)
     invocation = run_dbt(
         ["build", *selection_args(select, exclude)],
@@ -89,8 +91,14 @@ def build(
     _raise_for_crash(invocation, target)
     run_results = read_run_results(project.run_results_path) if project.run_results_path.exists() else None
     outcome = BuildOutcome(project, target, invocation, run_results)
+    if run_results is not None:
+        state = None
+        if project.manifest_path.is_file():
+            with contextlib.suppress(PefGxError):
+                state = build_state(read_manifest(project.manifest_path), run_results)
+        outcome.summary = summarise(run_results, state)
     context = BuildContext(
-        settings, project, target, tuple(select), tuple(exclude), run_results, outcome.step_results
+        settings, project, target, tuple(select), tuple(exclude), run_results, outcome.step_results, selected
     )
     for step in post_run_steps:
         outcome.step_results[step.name] = step.run(context)

@@ -26,11 +26,14 @@ from typing import Any
 from pef_gx.artifacts.manifest import Manifest, Node, read_manifest
 from pef_gx.artifacts.profiles import Target
 from pef_gx.artifacts.project import DbtProject
+from pef_gx.artifacts.rebuilt import build_state
 from pef_gx.artifacts.run_results import RunResults, read_run_results
 from pef_gx.errors import ArtifactError, ConfigError, SuiteError
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.results.writer import write_run
 from pef_gx.runner.build import BuildContext, resolve
+from pef_gx.runner.check_results import describe_checks, stale_result
+from pef_gx.runner.dbt_cli import dbt_parse
 from pef_gx.runner.history_step import HistoryStepResult, persist_run
 from pef_gx.settings import Settings
 from pef_gx.warehouse import preflight
@@ -56,12 +59,16 @@ def run_checkpoint(
     build_docs: bool = True,
     write: bool = True,
     detail_limit: int | None = None,
+    include_stale: bool = False,
     on_wait: Callable[[str], None] | None = None,
 ) -> ValidationRun:
     """Validate the suites of the selected nodes (all without select/exclude); returns the ValidationRun.
 
     `node_ids` (instead of select/exclude) restricts to those nodes; `run_results` (default: the
     project's target/run_results.json when present) supplies dbt's node results and invocation id.
+    A relation that dbt invocation did not rebuild (it failed, was skipped or not run) is not validated:
+    its checks get status "stale" with the reason, unless `include_stale` (then it is checked as it is).
+    A run where nothing was validated does not replace latest.json (pef_gx.results.writer).
     """
     from pef_gx.validation.checkpoint import count_rows, run_validations
     from pef_gx.validation.engine import DETAIL_LIMIT, Relation
@@ -81,13 +88,27 @@ def run_checkpoint(
     if node_ids is not None:
         wanted = set(node_ids)
     elif select or exclude:
-        from pef_gx.runner.generate import select_node_ids
+        from pef_gx.runner.selection import select_node_ids
 
         wanted = set(select_node_ids(settings, project, manifest, select, exclude))
 
     relations = {uid: _relation(node) for uid, node in manifest.nodes.items()}
     suite_nodes = {s.name: _node_for_suite(s.name, s.node_id, manifest) for s in suites}
     chosen = [s for s in suites if wanted is None or (suite_nodes[s.name] in wanted)]
+    state = build_state(manifest, run_results)
+    stale: dict[str, str] = {}
+    if state is not None and not include_stale:
+        for suite in chosen:
+            reason = state.stale_reason(suite_nodes[suite.name] or "")
+            if reason:
+                stale[suite.name] = reason
+    stale_checks = [
+        stale_result(check, suite, suite_nodes[suite.name], stale[suite.name])
+        for suite in chosen
+        if suite.name in stale
+        for check in suite.checks
+    ]
+    chosen = [s for s in chosen if s.name not in stale]
     by_suite: dict[str, Relation | None] = {s.name: relations.get(suite_nodes[s.name] or "") for s in chosen}
 
     def resolve_ref(unique_id: str) -> str:
@@ -133,7 +154,7 @@ def run_checkpoint(
         started_at=started.isoformat(),
         finished_at=finished.isoformat(),
         elapsed_s=round((finished - started).total_seconds(), 3),
-        checks=outcome.checks,
+        checks=[*describe_checks(outcome.checks, chosen, started), *stale_checks],
         dbt_invocation_id=run_results.invocation_id if run_results else None,
         dbt_elapsed_s=run_results.elapsed_time if run_results else None,
         dbt_nodes=_dbt_nodes(run_results),
@@ -151,6 +172,8 @@ def checkpoint_and_record(
     exclude: Sequence[str] = (),
     *,
     build_docs: bool = True,
+    include_stale: bool = False,
+    parse: bool = False,
     on_wait: Callable[[str], None] | None = None,
 ) -> tuple[ValidationRun, HistoryStepResult]:
     """`pef-gx checkpoint`: validate, record the run (history, alerts), then write the results file.
@@ -161,6 +184,8 @@ def checkpoint_and_record(
 
     project_rules(settings)  # a bad `quality_score:` in pef-gx.yml stops before anything runs
     project, target = resolve(settings)
+    if parse:
+        dbt_parse(project.dir, settings.profiles_dir, settings.target)
     run = run_checkpoint(
         settings,
         select,
@@ -168,6 +193,7 @@ def checkpoint_and_record(
         project=project,
         target=target,
         build_docs=build_docs,
+        include_stale=include_stale,
         write=False,
         on_wait=on_wait,
     )
@@ -235,8 +261,9 @@ class CheckpointStep:
 
     name = "checkpoint"
 
-    def __init__(self, on_wait: Callable[[str], None] | None = None) -> None:
+    def __init__(self, on_wait: Callable[[str], None] | None = None, include_stale: bool = False) -> None:
         self.on_wait = on_wait  # told about long waits for a lock
+        self.include_stale = include_stale
 
     def run(self, context: BuildContext) -> CheckpointStepResult:
         from pef_gx.validation.suites import suite_files
@@ -246,9 +273,9 @@ class CheckpointStep:
             return CheckpointStepResult(None, f"no suites in {settings.suites_dir} (run `pef-gx generate`)")
         if not context.project.manifest_path.is_file():
             raise ConfigError("dbt build wrote no manifest.json", "see dbt's output above")
-        node_ids = None
-        if context.select or context.exclude:
-            node_ids = _built_ids(context.run_results)
+        # A selected build checks what it selected, as `dbt build --select` tests only that: the nodes
+        # outside the selection are not checked at all; selected ones dbt did not rebuild are stale.
+        node_ids = list(context.selected) if context.selected is not None else None
         run = run_checkpoint(
             settings,
             command="build",
@@ -256,6 +283,7 @@ class CheckpointStep:
             target=context.target,
             run_results=context.run_results,
             node_ids=node_ids,
+            include_stale=self.include_stale,
             write=False,  # the history step records it, then writes the results file (in that order)
             on_wait=self.on_wait,
         )

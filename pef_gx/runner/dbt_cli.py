@@ -49,7 +49,8 @@ def dbt_executable() -> str:
     found = shutil.which("dbt")
     if not found:
         raise DbtError(
-            "dbt is not installed in this environment", "pip install pef-gx (it depends on dbt-core)"
+            "dbt is not installed in this environment",
+            "install pef-gx with its dependencies (dbt-core) in it",
         )
     return found
 
@@ -116,3 +117,12 @@ def _handle_line(line: str, invocation: DbtInvocation, on_node: Callable[[NodeEv
             execution_time=data.get("execution_time"),
         )
     )
+
+
+def dbt_parse(project_dir: Path, profiles_dir: Path | None = None, target: str | None = None) -> None:
+    """`dbt parse`: write target/manifest.json; DbtError with dbt's first error line when it fails."""
+    invocation = run_dbt(["parse"], project_dir, profiles_dir, target)
+    if invocation.returncode != 0:
+        detail = next((e for e in invocation.errors if e), f"exit code {invocation.returncode}")
+        detail = " ".join(detail.split())  # one line: dbt's parse errors span many
+        raise DbtError(f"dbt parse failed: {detail[:300]}", "fix the dbt project, then run again")

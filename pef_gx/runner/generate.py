@@ -6,27 +6,23 @@ kept from before, hand-written expectations) -> one CheckSpec per check_id -> pl
 -> write (atomically, after checking that every path is writable) or, with `check`/`dry_run`, only
 compare. Nothing is written before everything is known, so bad input leaves the disk as it was.
 
-Selection runs `dbt ls` (in a temporary target path, so the manifest in target/ is not rewritten) only
-when --select/--exclude is given; everything is selected otherwise.
+Selection (pef_gx.runner.selection) runs `dbt ls` only when --select/--exclude is given.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import gc
-import json
-import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pef_gx.artifacts.manifest import Manifest, Node, closest_names, read_catalog, read_manifest, restrict
+from pef_gx.artifacts.manifest import Manifest, Node, read_catalog, read_manifest, restrict
 from pef_gx.artifacts.project import DbtProject, load_dbt_project
+from pef_gx.artifacts.staleness import changed_since_manifest, check_yaml_syntax, record_written
 from pef_gx.checks import catalog
 from pef_gx.checks.spec import CheckSpec, OriginType
-from pef_gx.errors import DbtError, SelectionError
+from pef_gx.errors import DbtError, StaleManifestError
 from pef_gx.generators.base import Generated, NotMirrored
 from pef_gx.generators.constraints import from_constraints
 from pef_gx.generators.dbt_tests import from_dbt_tests
@@ -34,8 +30,8 @@ from pef_gx.generators.freshness import from_freshness
 from pef_gx.generators.model_meta import from_model_meta
 from pef_gx.generators.parity import ParityReport, build_report
 from pef_gx.generators.suites import read_suites
-from pef_gx.runner.build import selection_args
-from pef_gx.runner.dbt_cli import dbt_executable, run_dbt
+from pef_gx.runner.dbt_cli import run_dbt
+from pef_gx.runner.selection import select_node_ids
 from pef_gx.settings import Settings
 from pef_gx.writers import gx_suite
 from pef_gx.writers.atomic import check_writable, remove, write_many
@@ -86,49 +82,7 @@ class GenerateResult:
     report: ParityReport
     written: bool
     selected: list[str] = field(default_factory=list)
-
-
-def select_node_ids(
-    settings: Settings, project: DbtProject, manifest: Manifest, select: Sequence[str], exclude: Sequence[str]
-) -> list[str]:
-    """unique_ids of the checkable nodes dbt's selector picks (all of them without select/exclude)."""
-    if not select and not exclude:
-        return sorted(manifest.nodes)
-    select = [word for item in select for word in item.split()]  # "a b" means a union, as in dbt
-    exclude = [word for item in exclude for word in item.split()]
-    with tempfile.TemporaryDirectory(prefix="pef-gx-ls-") as tmp:
-        args = [dbt_executable(), "ls", "--resource-types", "model", "seed", "snapshot", "source",
-                "--output", "json", "--output-keys", "unique_id", "--target-path", tmp,
-                "--log-format", "json", "--project-dir", str(project.dir), *selection_args(select, exclude)]  # fmt: skip
-        if settings.profiles_dir:
-            args += ["--profiles-dir", str(settings.profiles_dir)]
-        if settings.target:
-            args += ["--target", settings.target]
-        proc = subprocess.run(args, cwd=project.dir, capture_output=True, text=True, check=False)
-    chosen: list[str] = []
-    unmatched: list[str] = []
-    errors: list[str] = []
-    for line in proc.stdout.splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        info, data = event.get("info") or {}, event.get("data") or {}
-        if info.get("name") == "PrintEvent":
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                chosen.append(json.loads(data.get("msg") or "")["unique_id"])
-        elif info.get("name") == "NoNodesForSelectionCriteria":
-            unmatched.append(str(data.get("spec_raw") or ""))
-        elif info.get("level") == "error":
-            errors.append(str(info.get("msg") or "").strip())
-    if proc.returncode != 0 and not chosen:
-        detail = (errors or [proc.stderr.strip() or f"exit code {proc.returncode}"])[0][:300]
-        raise DbtError(f"dbt ls could not select nodes: {detail}", "check --select/--exclude and the project")
-    if unmatched:
-        word = unmatched[0]
-        hint = closest_names(manifest, word) or "run `dbt ls` to see the node names"
-        raise SelectionError(f"--select '{word}' matches no node in the dbt project", hint)
-    return sorted(uid for uid in chosen if uid in manifest.nodes)
+    reparsed: list[str] = field(default_factory=list)  # project files newer than the manifest: re-parsed
 
 
 def _dedupe(specs: list[CheckSpec]) -> list[CheckSpec]:
@@ -174,8 +128,12 @@ def generate(
     infer: bool = False,
     parse: bool = False,
     write: bool = True,
+    stale_manifest: str = "parse",
 ) -> GenerateResult:
     """Compute every output; write it when `write` (else only report what would change).
+
+    A manifest older than the project files (pef_gx.artifacts.staleness) is re-parsed first
+    (`stale_manifest="parse"`) or stops the run with StaleManifestError, exit 1 (`"fail"`, for --check).
 
     The cyclic garbage collector is paused meanwhile: a large manifest allocates millions of acyclic
     objects, and collecting them over and over cost a third of the run time (bench/generate_bench.py).
@@ -183,7 +141,7 @@ def generate(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(settings, select, exclude, infer, parse, write)
+        return _generate(settings, select, exclude, infer, parse, write, stale_manifest)
     finally:
         if paused:
             gc.enable()
@@ -196,12 +154,16 @@ def _generate(
     infer: bool,
     parse: bool,
     write: bool,
+    stale_manifest: str = "parse",
 ) -> GenerateResult:
     project = load_dbt_project(settings.dbt_project_dir)
+    reparsed = _stale_manifest_check(project, parse, stale_manifest)
+    parse = parse or bool(reparsed)
     if parse:
         invocation = run_dbt(["parse"], project.dir, settings.profiles_dir, settings.target)
         if invocation.returncode != 0:
             detail = next((e for e in invocation.errors if e), f"exit code {invocation.returncode}")
+            detail = " ".join(detail.split())  # one line: dbt's parse errors span many
             raise DbtError(f"dbt parse failed: {detail[:300]}", "fix the dbt project, then run again")
     manifest = read_manifest(project.manifest_path)
     selected = select_node_ids(settings, project, manifest, select, exclude)
@@ -298,4 +260,22 @@ def _generate(
         for change in changes:
             if change.new is None:
                 remove(change.path)
-    return GenerateResult(project, manifest, all_specs, changes, report, write and bool(changes), selected)
+        record_written(project.dir, project.manifest_path, [c.path for c in changes if c.new is not None])
+    return GenerateResult(
+        project, manifest, all_specs, changes, report, write and bool(changes), selected, reparsed
+    )
+
+
+def _stale_manifest_check(project: DbtProject, parse: bool, mode: str) -> list[str]:
+    """The project files changed since the manifest was parsed ([] when --parse runs anyway)."""
+    if parse:
+        return []
+    changed = changed_since_manifest(project.dir, project.manifest_path)
+    check_yaml_syntax(project.dir, changed)
+    if changed and mode == "fail":
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        raise StaleManifestError(
+            f"the manifest is stale: {project.manifest_path} is older than {shown}",
+            "run `dbt parse` (or `pef-gx generate --check --parse`) and check again",
+        )
+    return changed

@@ -20,7 +20,7 @@ from pef_gx.runner.build import BuildContext
 from pef_gx.settings import Settings
 from pef_gx.warehouse.faults import DISK_FULL, classify
 
-LATEST_RESULTS = Path(".pef-gx") / "results" / "latest.json"
+RESULTS_DIR = Path(".pef-gx") / "results"
 
 
 @dataclass
@@ -30,14 +30,23 @@ class HistoryStepResult:
 
 
 def _checkpoint_run(settings: Settings, invocation_id: str | None) -> ValidationRun | None:
-    path = settings.root / LATEST_RESULTS
-    if not invocation_id or not path.is_file():
+    """The checkpoint's results of this dbt invocation: latest.json, or (a run that validated nothing
+    does not replace latest.json) the newest run file that names the invocation."""
+    if not invocation_id:
         return None
-    try:
-        run = ValidationRun.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-    return run if run.dbt_invocation_id == invocation_id else None
+    folder = settings.root / RESULTS_DIR
+    latest = folder / "latest.json"
+    candidates = [latest] if latest.is_file() else []
+    if folder.is_dir():
+        candidates += sorted((p for p in folder.glob("*.json") if p != latest), reverse=True)[:5]
+    for path in candidates:
+        try:
+            run = ValidationRun.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+        if run.dbt_invocation_id == invocation_id:
+            return run
+    return None
 
 
 def validation_run_for(context: BuildContext) -> ValidationRun | None:

@@ -12,9 +12,13 @@ from pef_gx.settings import Settings
 
 
 def default_post_run_steps(
-    settings: Settings, on_wait: Callable[[str], None] | None = None
+    settings: Settings, on_wait: Callable[[str], None] | None = None, include_stale: bool = False
 ) -> list[PostRunStep]:
     """The checkpoint (validate suites against what dbt just built), the quality-score and build-time
     tests (judged from the checkpoint's results), then the run history."""
     # History last: it records the checkpoint's run, then writes its results file.
-    return [CheckpointStep(on_wait=on_wait), CustomTestsStep(settings), HistoryStep()]
+    return [
+        CheckpointStep(on_wait=on_wait, include_stale=include_stale),
+        CustomTestsStep(settings),
+        HistoryStep(),
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pef_gx.artifacts.manifest import Manifest
 from pef_gx.checks.custom_tests import UNSCORED_KINDS
 from pef_gx.checks.spec import DIMENSIONS
-from pef_gx.results.model import CheckResult, ValidationRun
+from pef_gx.results.model import STALE, CheckResult, ValidationRun
 from pef_gx.scoring.formula import ScoringConfig, check_score, dimension_score, overall_score
 from pef_gx.scoring.model import CheckOutcome, Coverage, DimensionScore, ModelScore, ScoreReport
 from pef_gx.scoring.universe import Universe, build_universe
@@ -45,9 +45,11 @@ def _outcome(check: CheckResult) -> CheckOutcome:
         dimension=check.dimension,
         severity=check.severity,
         status=check.status,
-        score=check_score(check),
+        score=0.0 if check.status == STALE else check_score(check),
         unexpected_count=check.unexpected_count,
         element_count=check.element_count,
+        level=check.level,
+        message=check.message,
     )
 
 
@@ -59,7 +61,11 @@ def _by_dimension(checks: Iterable[CheckResult]) -> dict[str, list[CheckResult]]
 
 
 def _model_scores(
-    checks: list[CheckResult], universe: Universe, dims: list[str], config: ScoringConfig
+    checks: list[CheckResult],
+    universe: Universe,
+    dims: list[str],
+    config: ScoringConfig,
+    stale: dict[str, str],
 ) -> list[ModelScore]:
     by_node: dict[str, list[CheckResult]] = defaultdict(list)
     for check in checks:
@@ -80,6 +86,7 @@ def _model_scores(
                 failing=sum(1 for c in node_checks if c.status != "pass"),
                 columns_covered=len(covered),
                 columns_total=len(columns),
+                stale=stale.get(node_id),
             )
         )
     return sorted(models, key=lambda m: (m.score is None, m.score if m.score is not None else 0.0, m.name))
@@ -96,10 +103,11 @@ def score_run(
     """Every score of `run`. `manifest` (pef_gx.artifacts.manifest) widens the coverage universe."""
     config = config or ScoringConfig()
     # quality-score and performance tests are listed with the run's checks but never scored: a score
-    # test cannot vote on the score it tests, and a slow query is no defect in the data
+    # test cannot vote on the score it tests, and a slow query is no defect in the data. Stale checks
+    # (dbt did not rebuild their relation) are not measured either: they neither pass nor fail.
     listed = list(run.checks)
-    checks = scored_checks(listed)
-    universe = build_universe(checks, manifest)
+    universe = build_universe(scored_checks(listed), manifest)
+    checks = [c for c in scored_checks(listed) if c.status != STALE]
     dims = dimensions_of(checks)
     grouped = _by_dimension(checks)
     dimensions = {
@@ -119,7 +127,7 @@ def score_run(
         started_at=run.started_at,
         overall=overall_score({d: s.score for d, s in dimensions.items()}, config),
         dimensions=dimensions,
-        models=_model_scores(checks, universe, dims, config),
+        models=_model_scores(checks, universe, dims, config, run.stale_nodes),
         checks=sorted((_outcome(c) for c in listed), key=lambda o: (o.node_name, o.kind, o.check_id)),
         coverage=coverage(checks, universe),
         weights=config.to_dict(),

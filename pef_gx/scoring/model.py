@@ -90,9 +90,11 @@ class ModelScore:
     failing: int
     columns_covered: int
     columns_total: int
+    stale: str | None = None  # why its checks were not scored (dbt did not rebuild it), else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "stale": self.stale,
             "node_id": self.node_id,
             "name": self.name,
             "score": _round(self.score),
@@ -114,6 +116,7 @@ class ModelScore:
             failing=int(data.get("failing", 0)),
             columns_covered=int(columns.get("covered", 0)),
             columns_total=int(columns.get("total", 0)),
+            stale=data.get("stale"),
         )
 
 
@@ -129,13 +132,19 @@ class CheckOutcome:
     dimension: str
     severity: str
     status: str
-    score: float  # 0..1
+    score: float  # 0..1 (stale checks are not scored)
     unexpected_count: int | None = None
     element_count: int | None = None
+    level: str = "row"
+    message: str | None = None
 
     @property
     def passing(self) -> bool:
         return self.status == "pass"
+
+    @property
+    def stale(self) -> bool:
+        return self.status == "stale"
 
     @property
     def label(self) -> str:
@@ -155,6 +164,8 @@ class CheckOutcome:
             "score": round(self.score, 4),
             "unexpected_count": self.unexpected_count,
             "element_count": self.element_count,
+            "level": self.level,
+            "message": self.message,
         }
 
     @classmethod
@@ -171,6 +182,8 @@ class CheckOutcome:
             score=float(data.get("score", 0.0)),
             unexpected_count=data.get("unexpected_count"),
             element_count=data.get("element_count"),
+            level=data.get("level") or "row",
+            message=data.get("message"),
         )
 
 
@@ -193,7 +206,16 @@ class ScoreReport:
 
     @property
     def failing(self) -> list[CheckOutcome]:
-        return [c for c in self.checks if not c.passing]
+        """Checks that ran and did not pass (stale checks did not run: see `stale`)."""
+        return [c for c in self.checks if not c.passing and not c.stale]
+
+    @property
+    def stale(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if c.stale]
+
+    @property
+    def stale_models(self) -> list[ModelScore]:
+        return [m for m in self.models if m.stale]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -206,6 +228,8 @@ class ScoreReport:
             "overall": _round(self.overall),
             "checks_total": len(self.checks),
             "checks_failing": len(self.failing),
+            "checks_stale": len(self.stale),
+            "models_stale": len(self.stale_models),
             "coverage": self.coverage.to_dict(),
             "dimensions": {name: dim.to_dict() for name, dim in self.dimensions.items()},
             "models": [m.to_dict() for m in self.models],
