@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pef_gx.artifacts import shapes
 from pef_gx.artifacts.json_artifact import load_artifact
 from pef_gx.errors import did_you_mean
 
@@ -227,17 +228,20 @@ def _test(raw: Mapping[str, Any]) -> DataTest:
 def read_manifest(path: Path) -> Manifest:
     """Read target/manifest.json (v10 to v12); ArtifactError (exit 2) when missing, corrupt or unsupported."""
     data = load_artifact(path, "manifest", MANIFEST_VERSIONS, "dbt parse")
-    metadata = data.get("metadata") or {}
+    shapes.check_manifest_top(data, path)
+    metadata = data["metadata"]
     version = int(str(metadata["dbt_schema_version"]).rsplit("/v", 1)[1].split(".")[0])
     nodes: dict[str, Node] = {}
     tests: dict[str, DataTest] = {}
-    for raw in (data.get("nodes") or {}).values():
+    for key, raw in (data.get("nodes") or {}).items():
+        shapes.check_node(raw, key, "nodes", path)  # each node as it is read: only the kinds used
         kind = raw.get("resource_type")
         if kind == "test":
             tests[raw["unique_id"]] = _test(raw)
         elif kind in CHECKABLE_TYPES:
             nodes[raw["unique_id"]] = _node(raw)
-    for raw in (data.get("sources") or {}).values():
+    for key, raw in (data.get("sources") or {}).items():
+        shapes.check_node(raw, key, "sources", path)
         nodes[raw["unique_id"]] = _node(raw)
     return Manifest(
         path=path,
@@ -255,6 +259,7 @@ def read_catalog(path: Path) -> dict[str, dict[str, str]]:
     if not path.is_file():
         return {}
     data = load_artifact(path, "catalog", range(1, 2), "dbt docs generate")
+    shapes.check_catalog(data, path)
     types: dict[str, dict[str, str]] = {}
     for section in ("nodes", "sources"):
         for unique_id, entry in (data.get(section) or {}).items():
