@@ -25,7 +25,7 @@ _Obj = dict[str, Any]
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class _DependsOn(_Shape):

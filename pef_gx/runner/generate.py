@@ -36,9 +36,9 @@ from pef_gx.generators.suites import read_suites
 from pef_gx.runner.build import selection_args
 from pef_gx.runner.dbt_cli import dbt_executable, run_dbt
 from pef_gx.settings import Settings
-from pef_gx.writers import gx_suite
-from pef_gx.writers.atomic import check_writable, remove, write_many
+from pef_gx.writers import gx_suite, transaction
 from pef_gx.writers.dbt_yaml import OwnedTest, plan_yaml
+from pef_gx.writers.paths import safe_file_name
 
 _PRIORITY = {
     OriginType.DBT_TEST: 0,
@@ -144,6 +144,28 @@ def _by_check_id(specs: list[CheckSpec]) -> dict[str, CheckSpec]:
     return best
 
 
+def _output_folders(settings: Settings, project: DbtProject, manifest: Manifest) -> set[Path]:
+    """Folders generate writes into: suites/ and those of the nodes' properties files (inside the project)."""
+    folders = {settings.suites_dir}
+    for node in manifest.nodes.values():
+        rel = node.properties_file or node.original_file_path
+        if rel and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
+            folders.add((project.dir / rel).parent)
+    return folders
+
+
+def _writable(specs: list[CheckSpec], not_mirrored: list[NotMirrored]) -> list[CheckSpec]:
+    """The specs that can be written; the others are reported as not mirrored, with why."""
+    kept = []
+    for spec in specs:
+        why = gx_suite.why_unwritable(spec)
+        if why is None:
+            kept.append(spec)
+        else:
+            not_mirrored.append(NotMirrored(spec.node_id, spec.origin.ref or spec.check_id, why))
+    return kept
+
+
 def _key_columns(node: Node, specs: Sequence[CheckSpec]) -> list[str]:
     if node.primary_key:
         return list(node.primary_key)
@@ -202,6 +224,11 @@ def _generate(
             detail = next((e for e in invocation.errors if e), f"exit code {invocation.returncode}")
             raise DbtError(f"dbt parse failed: {detail[:300]}", "fix the dbt project, then run again")
     manifest = read_manifest(project.manifest_path)
+    # a run killed mid-write is finished (or its staged files dropped) before anything is read
+    folders = _output_folders(settings, project, manifest)
+    leftover = [] if write else transaction.leftovers(settings.root, folders)
+    if write:
+        transaction.recover(settings.root, [settings.suites_dir, project.dir], folders)
     selected = select_node_ids(settings, project, manifest, select, exclude)
     nodes = restrict(manifest, selected)
     existing = read_suites(settings.suites_dir, manifest)
@@ -210,6 +237,7 @@ def _generate(
     generated.extend(from_dbt_tests(manifest, selected))
     generated.extend(from_constraints(manifest, selected))
     generated.extend(from_freshness(manifest, selected))
+    generated.specs = _writable(generated.specs, generated.not_mirrored)
     by_id = _by_check_id(generated.specs)
     from_dbt = list(by_id.values())
     dbt_ids = set(by_id)
@@ -228,6 +256,7 @@ def _generate(
         inferred_specs = [s for nid in selected for s in existing.inferred.get(nid, [])]
     inferred_specs += [s for nid in selected for s in existing.natural_language.get(nid, [])]
     inferred_specs = [s for s in _dedupe(inferred_specs) if s.check_id not in dbt_ids]
+    inferred_specs = _writable(inferred_specs, generated.not_mirrored)
     kept = {nid: existing.hand_written.get(nid, []) for nid in selected}
     hand_specs = [k.spec for items in kept.values() for k in items]
 
@@ -261,7 +290,10 @@ def _generate(
     for node in nodes:
         node_specs = specs_by_node.get(node.unique_id, [])
         node_kept = kept.get(node.unique_id, [])
-        path = existing.files.get(node.unique_id) or settings.suites_dir / f"{node.suite_name}.json"
+        path = (
+            existing.files.get(node.unique_id)
+            or settings.suites_dir / f"{safe_file_name(node.suite_name)}.json"
+        )
         old = existing.texts.get(path)
         if not node_specs and not node_kept:
             if old is not None:
@@ -274,6 +306,7 @@ def _generate(
         text = gx_suite.dumps(suite)
         if text != old:
             changes.append(FileChange(path, old, text))
+    suite_paths = {c.path for c in changes}
     for path, new in sorted(yaml_changes.items()):
         old = path.read_text(encoding="utf-8") if path.exists() else None
         changes.append(FileChange(path, old, new))
@@ -285,14 +318,11 @@ def _generate(
     report.unattached_suites = [str(p) for p in existing.unattached]
 
     if write and changes:
-        probed: set[Path] = set()
-        for change in changes:
-            if change.path.parent in probed and (change.path.is_file() or not change.path.exists()):
-                continue  # its folder is known to be writable
-            check_writable(change.path)
-            probed.add(change.path.parent)
-        write_many([(c.path, c.new) for c in changes if c.new is not None])
-        for change in changes:
-            if change.new is None:
-                remove(change.path)
+        writes = [
+            transaction.Write(c.path, c.new, settings.suites_dir if c.path in suite_paths else project.dir)
+            for c in changes
+        ]
+        transaction.commit(writes, settings.root)  # all files or none, even across a kill -9
+    changes += [FileChange(path, "", None) for path in leftover]  # --check: an interrupted run's debris
+    report.changed_files += [str(path) for path in leftover]
     return GenerateResult(project, manifest, all_specs, changes, report, write and bool(changes), selected)

@@ -19,6 +19,7 @@ from typing import Any
 from pef_gx.artifacts.manifest import Node
 from pef_gx.checks.spec import CheckSpec
 from pef_gx.errors import ConfigError
+from pef_gx.writers.paths import inside
 
 OWNED_FILE = "_pef_gx.yml"
 _SECTIONS = {"model": "models", "seed": "seeds", "snapshot": "snapshots"}
@@ -342,10 +343,14 @@ def _add_to(holder: Any, item: Any) -> None:
 
 
 def _file_for(node: Node, project_dir: Path) -> Path:
+    """The node's properties file; it must stay inside the dbt project (manifest paths are untrusted)."""
     existing = node.properties_file
-    if existing:
-        return project_dir / existing
-    return project_dir / Path(node.original_file_path).parent / OWNED_FILE
+    path = (
+        project_dir / existing
+        if existing
+        else project_dir / Path(node.original_file_path).parent / OWNED_FILE
+    )
+    return inside(path, project_dir, f"the properties file of {node.unique_id}")
 
 
 def plan_yaml(
