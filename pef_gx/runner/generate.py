@@ -275,7 +275,11 @@ def _generate(
             continue
         owned.append(OwnedTest(manifest.nodes[spec.node_id], spec, entry[0], entry[1], entry[2]))
         mirrored.add(spec.check_id)
-    yaml_changes = plan_yaml(project.dir, nodes, owned, manifest.dbt_version)
+    refused: list[tuple[OwnedTest, str]] = []
+    yaml_changes = plan_yaml(project.dir, nodes, owned, manifest.dbt_version, refused)
+    for test, why in refused:  # not written to dbt: GX only, and the report says why
+        mirrored.discard(test.spec.check_id)
+        generated.not_mirrored.append(NotMirrored(test.node.unique_id, test.spec.check_id, why, side="gx"))
 
     # GX suites
     # a hand-written expectation that says exactly what a generated one says replaces it (kept verbatim)
@@ -308,7 +312,7 @@ def _generate(
             changes.append(FileChange(path, old, text))
     suite_paths = {c.path for c in changes}
     for path, new in sorted(yaml_changes.items()):
-        old = path.read_text(encoding="utf-8") if path.exists() else None
+        old = path.read_bytes().decode("utf-8") if path.exists() else None
         changes.append(FileChange(path, old, new))
 
     all_specs = [*from_dbt, *inferred_specs, *hand_specs]
