@@ -154,17 +154,25 @@ def _severity(config: Mapping[str, Any]) -> str:
     return "warn" if str(config.get("severity") or "error").lower() == "warn" else "error"
 
 
+def unquote(name: str | None) -> tuple[str | None, bool]:
+    """dbt writes a column with `quote: true` as `"select"`: (the real name, whether it was quoted)."""
+    if name and len(name) > 1 and name[0] == name[-1] and name[0] in '"`':
+        return name[1:-1].replace(name[0] * 2, name[0]), True
+    return name, False
+
+
 def _columns(raw: Mapping[str, Any] | None) -> dict[str, Column]:
     columns: dict[str, Column] = {}
-    for name, col in (raw or {}).items():
+    for key, col in (raw or {}).items():
         meta = dict(col.get("meta") or {})
         meta.update((col.get("config") or {}).get("meta") or {})
-        columns[name] = Column(
-            name=str(col.get("name") or name),
+        name, quoted = unquote(str(col.get("name") or key))
+        columns[unquote(key)[0] or key] = Column(
+            name=name or key,
             data_type=col.get("data_type"),
             constraints=tuple(col.get("constraints") or ()),
             meta=meta,
-            quote=col.get("quote"),
+            quote=True if quoted else col.get("quote"),
         )
     return columns
 
@@ -199,6 +207,14 @@ def _node(raw: Mapping[str, Any]) -> Node:
     )
 
 
+def _unquoted_kwargs(kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A test's kwargs with its column named as in the table (`"select"` -> `select`)."""
+    column = kwargs.get("column_name")
+    if isinstance(column, str) and unquote(column)[1]:
+        return {**kwargs, "column_name": unquote(column)[0]}
+    return kwargs
+
+
 def _test(raw: Mapping[str, Any]) -> DataTest:
     config = raw.get("config") or {}
     metadata = raw.get("test_metadata") or {}
@@ -209,8 +225,8 @@ def _test(raw: Mapping[str, Any]) -> DataTest:
         name=raw.get("name") or raw["unique_id"],
         test_name=metadata.get("name"),
         namespace=metadata.get("namespace"),
-        kwargs=metadata.get("kwargs") or {},
-        column_name=raw.get("column_name"),
+        kwargs=_unquoted_kwargs(metadata.get("kwargs") or {}),
+        column_name=unquote(raw.get("column_name"))[0],
         attached_node=raw.get("attached_node"),
         depends_on=tuple((raw.get("depends_on") or {}).get("nodes") or ()),
         severity=_severity(config),

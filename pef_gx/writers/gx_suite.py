@@ -66,7 +66,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def node_meta(node: Node) -> dict[str, Any]:
+    quoted = sorted(c.name for c in node.columns.values() if c.quote)
     return {
+        **({"quoted_columns": quoted} if quoted else {}),  # dbt `quote: true`: names as in the table
         "node_id": node.unique_id,
         "resource_type": node.resource_type,
         "name": node.name,

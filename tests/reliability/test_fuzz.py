@@ -243,7 +243,7 @@ RESULTS = {
 )
 @given(data=st.data())
 def test_fuzz_results(sandbox: tuple[Path, dict[str, bytes]], data: st.DataObject) -> None:
-    ws, snapshot = sandbox
+    ws, _snapshot = sandbox
     results = _mutate(copy.deepcopy(RESULTS), data.draw)
     latest = ws / ".pef-gx" / "results" / "latest.json"
     latest.parent.mkdir(parents=True, exist_ok=True)
