@@ -3,8 +3,10 @@
 Steps: (dbt parse) -> read manifest (+ catalog) -> select nodes (dbt's own selector, `dbt ls`) -> read the
 suites already there -> generators (dbt tests, constraints, freshness, inference or the inferred checks
 kept from before, hand-written expectations) -> one CheckSpec per check_id -> plan every file's new text
--> write (atomically, after checking that every path is writable) or, with `check`/`dry_run`, only
-compare. Nothing is written before everything is known, so bad input leaves the disk as it was.
+-> write them as one transaction (pef_gx.writers.transaction: every target checked first, all files or
+none, a journal that the next run finishes after a kill -9) or, with `check`/`dry_run`, only compare
+(leftovers of an interrupted run count as out of date). Nothing is written before everything is known, so
+bad input leaves the disk as it was.
 
 Selection runs `dbt ls` (in a temporary target path, so the manifest in target/ is not rewritten) only
 when --select/--exclude is given; everything is selected otherwise.
