@@ -343,15 +343,20 @@ def _add_to(holder: Any, item: Any) -> None:
         _append(tests, item)
 
 
-def _file_for(node: Node, project_dir: Path) -> Path:
-    """The node's properties file; it must stay inside the dbt project (manifest paths are untrusted)."""
+def _file_for(node: Node, project_dir: Path, checked: set[Path] | None = None) -> Path:
+    """The node's properties file; it must stay inside the dbt project (manifest paths are untrusted).
+    `checked` holds the paths already checked (thousands of nodes share a few files)."""
     existing = node.properties_file
     path = (
         project_dir / existing
         if existing
         else project_dir / Path(node.original_file_path).parent / OWNED_FILE
     )
-    return inside(path, project_dir, f"the properties file of {node.unique_id}")
+    if checked is None or path not in checked:
+        inside(path, project_dir, f"the properties file of {node.unique_id}")
+        if checked is not None:
+            checked.add(path)
+    return path
 
 
 def plan_yaml(
@@ -370,14 +375,15 @@ def plan_yaml(
 
     scope = list(nodes)
     files: dict[Path, list[Node]] = {}
+    checked: set[Path] = set()
     for node in scope:
-        files.setdefault(_file_for(node, project_dir), []).append(node)
+        files.setdefault(_file_for(node, project_dir, checked), []).append(node)
     by_file: dict[Path, list[OwnedTest]] = {}
     for test in sorted(
         tests,
         key=lambda t: (t.node.unique_id, t.column_level, list(t.spec.columns), t.test_name, t.spec.check_id),
     ):
-        by_file.setdefault(_file_for(test.node, project_dir), []).append(test)
+        by_file.setdefault(_file_for(test.node, project_dir, checked), []).append(test)
 
     changes: dict[Path, str | None] = {}
     for path in sorted(files):
