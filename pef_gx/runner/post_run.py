@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pef_gx.runner.build import PostRunStep
 from pef_gx.runner.checkpoint import CheckpointStep
+from pef_gx.runner.custom_tests_step import CustomTestsStep
 from pef_gx.runner.history_step import HistoryStep
 from pef_gx.settings import Settings
 
 
-def default_post_run_steps(settings: Settings) -> list[PostRunStep]:
-    """The checkpoint (validate suites against what dbt just built), then the run history."""
-    return [CheckpointStep(), HistoryStep()]  # history last: it records the checkpoint's results
+def default_post_run_steps(
+    settings: Settings, on_wait: Callable[[str], None] | None = None
+) -> list[PostRunStep]:
+    """The checkpoint (validate suites against what dbt just built), the quality-score and build-time
+    tests (judged from the checkpoint's results), then the run history."""
+    # History last: it records the checkpoint's run, then writes its results file.
+    return [CheckpointStep(on_wait=on_wait), CustomTestsStep(settings), HistoryStep()]
