@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-MODELS = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
+MODELS = int(sys.argv[1]) if __name__ == "__main__" and len(sys.argv) > 1 else 5000
 TESTS_PER_MODEL = 10
 COLUMNS = 12
 OUT = Path(__file__).resolve().parent / "out"

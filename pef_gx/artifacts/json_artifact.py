@@ -32,9 +32,23 @@ def load_artifact(path: Path, kind: str, supported: range, produced_by: str) -> 
             f"{path} is not valid JSON ({exc.__class__.__name__}: {str(exc)[:80]}); it may be truncated",
             f"run `{produced_by}` again",
         ) from None
+    except RecursionError:
+        raise ArtifactError(
+            f"{path} is nested too deeply to be a dbt {kind}", f"run `{produced_by}` again"
+        ) from None
     except OSError as exc:
         raise ArtifactError(f"cannot read {path}: {exc.strerror}") from None
-    schema = (data.get("metadata") or {}).get("dbt_schema_version", "") if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        raise ArtifactError(
+            f"{path}: (top level) is not an object, so not a dbt {kind}", f"run `{produced_by}` again"
+        )
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        raise ArtifactError(
+            f"{path}: metadata is {'missing' if metadata is None else 'not an object'}, so not a dbt {kind}",
+            f"run `{produced_by}` again",
+        )
+    schema = metadata.get("dbt_schema_version", "")
     match = _VERSION.search(str(schema))
     if not match or match["kind"] != kind:
         found = f"'{schema}'" if schema else "no dbt_schema_version"

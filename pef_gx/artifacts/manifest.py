@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pef_gx.artifacts import shapes
 from pef_gx.artifacts.json_artifact import load_artifact
 from pef_gx.errors import did_you_mean
 
@@ -153,17 +154,25 @@ def _severity(config: Mapping[str, Any]) -> str:
     return "warn" if str(config.get("severity") or "error").lower() == "warn" else "error"
 
 
+def unquote(name: str | None) -> tuple[str | None, bool]:
+    """dbt writes a column with `quote: true` as `"select"`: (the real name, whether it was quoted)."""
+    if name and len(name) > 1 and name[0] == name[-1] and name[0] in '"`':
+        return name[1:-1].replace(name[0] * 2, name[0]), True
+    return name, False
+
+
 def _columns(raw: Mapping[str, Any] | None) -> dict[str, Column]:
     columns: dict[str, Column] = {}
-    for name, col in (raw or {}).items():
+    for key, col in (raw or {}).items():
         meta = dict(col.get("meta") or {})
         meta.update((col.get("config") or {}).get("meta") or {})
-        columns[name] = Column(
-            name=str(col.get("name") or name),
+        name, quoted = unquote(str(col.get("name") or key))
+        columns[unquote(key)[0] or key] = Column(
+            name=name or key,
             data_type=col.get("data_type"),
             constraints=tuple(col.get("constraints") or ()),
             meta=meta,
-            quote=col.get("quote"),
+            quote=True if quoted else col.get("quote"),
         )
     return columns
 
@@ -198,6 +207,14 @@ def _node(raw: Mapping[str, Any]) -> Node:
     )
 
 
+def _unquoted_kwargs(kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A test's kwargs with its column named as in the table (`"select"` -> `select`)."""
+    column = kwargs.get("column_name")
+    if isinstance(column, str) and unquote(column)[1]:
+        return {**kwargs, "column_name": unquote(column)[0]}
+    return kwargs
+
+
 def _test(raw: Mapping[str, Any]) -> DataTest:
     config = raw.get("config") or {}
     metadata = raw.get("test_metadata") or {}
@@ -208,8 +225,8 @@ def _test(raw: Mapping[str, Any]) -> DataTest:
         name=raw.get("name") or raw["unique_id"],
         test_name=metadata.get("name"),
         namespace=metadata.get("namespace"),
-        kwargs=metadata.get("kwargs") or {},
-        column_name=raw.get("column_name"),
+        kwargs=_unquoted_kwargs(metadata.get("kwargs") or {}),
+        column_name=unquote(raw.get("column_name"))[0],
         attached_node=raw.get("attached_node"),
         depends_on=tuple((raw.get("depends_on") or {}).get("nodes") or ()),
         severity=_severity(config),
@@ -227,17 +244,20 @@ def _test(raw: Mapping[str, Any]) -> DataTest:
 def read_manifest(path: Path) -> Manifest:
     """Read target/manifest.json (v10 to v12); ArtifactError (exit 2) when missing, corrupt or unsupported."""
     data = load_artifact(path, "manifest", MANIFEST_VERSIONS, "dbt parse")
-    metadata = data.get("metadata") or {}
+    shapes.check_manifest_top(data, path)
+    metadata = data["metadata"]
     version = int(str(metadata["dbt_schema_version"]).rsplit("/v", 1)[1].split(".")[0])
     nodes: dict[str, Node] = {}
     tests: dict[str, DataTest] = {}
-    for raw in (data.get("nodes") or {}).values():
+    for key, raw in (data.get("nodes") or {}).items():
+        shapes.check_node(raw, key, "nodes", path)  # each node as it is read: only the kinds used
         kind = raw.get("resource_type")
         if kind == "test":
             tests[raw["unique_id"]] = _test(raw)
         elif kind in CHECKABLE_TYPES:
             nodes[raw["unique_id"]] = _node(raw)
-    for raw in (data.get("sources") or {}).values():
+    for key, raw in (data.get("sources") or {}).items():
+        shapes.check_node(raw, key, "sources", path)
         nodes[raw["unique_id"]] = _node(raw)
     return Manifest(
         path=path,
@@ -255,6 +275,7 @@ def read_catalog(path: Path) -> dict[str, dict[str, str]]:
     if not path.is_file():
         return {}
     data = load_artifact(path, "catalog", range(1, 2), "dbt docs generate")
+    shapes.check_catalog(data, path)
     types: dict[str, dict[str, str]] = {}
     for section in ("nodes", "sources"):
         for unique_id, entry in (data.get(section) or {}).items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pef_gx.artifacts import shapes
 from pef_gx.artifacts.json_artifact import load_artifact
 
 
@@ -54,6 +55,7 @@ class RunResults:
 
 def read_run_results(path: Path) -> RunResults:
     data = load_artifact(path, "run-results", range(4, 7), "dbt build")
+    shapes.check_run_results(data, path)
     results = []
     for item in data.get("results") or []:
         timing = {t.get("name"): t for t in item.get("timing") or []}

@@ -108,7 +108,9 @@ def from_dbt_tests(manifest: Manifest, node_ids: Iterable[str]) -> Generated:
                     if parent is None:
                         out.not_mirrored.append(
                             NotMirrored(
-                                node_id, test.unique_id, f"cannot resolve relationships 'to: {params['to']}'"
+                                node_id,
+                                test.unique_id,
+                                f"cannot resolve relationships 'to: {params['to']}' to a node of the manifest",
                             )
                         )
                         continue
@@ -158,7 +160,7 @@ def _parent(test: DataTest, node_id: str, manifest: Manifest) -> str | None:
     """The unique_id of a relationships test's `to:` (another parent of the test)."""
     others = [d for d in test.depends_on if d != node_id]
     if len(others) == 1:
-        return others[0]
+        return others[0] if others[0] in manifest.nodes else None  # a parent the manifest lacks
     to = str(test.kwargs.get("to") or "")
     match = re.search(r"(ref|source)\((.*)\)", to)
     if match:

@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pef_gx.artifacts.manifest import Manifest
+from pef_gx.artifacts.shapes import check_suite, loads_strict
 from pef_gx.checks import catalog, custom_tests
 from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
 from pef_gx.errors import SuiteError
@@ -90,11 +90,14 @@ def read_suites(folder: Path, manifest: Manifest) -> ExistingSuites:
     for path in sorted(folder.glob("*.json")):
         try:
             text = path.read_text(encoding="utf-8")
-            data = json.loads(text)
+            data = loads_strict(text)
         except (OSError, ValueError) as exc:
             raise SuiteError(f"suite {path} is not readable JSON ({exc})", "fix or delete the file") from None
-        if not isinstance(data, dict) or not isinstance(data.get("expectations", []), list):
+        except RecursionError:
+            raise SuiteError(f"suite {path} is nested too deeply to read", "fix or delete the file") from None
+        if not isinstance(data, dict):
             raise SuiteError(f"{path} is not a GX expectation suite", "fix or delete the file")
+        check_suite(data, path, SuiteError)
         found.texts[path] = text
         found.parsed[path] = data
         suite_meta = (data.get("meta") or {}).get("pef_gx") or {}

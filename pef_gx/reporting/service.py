@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pef_gx.artifacts.manifest import Manifest, read_manifest
+from pef_gx.artifacts.shapes import check_results, loads_strict
 from pef_gx.errors import ArtifactError, OutputError, PefGxError
 from pef_gx.reporting.badge import badge_files
 from pef_gx.reporting.html_scores import PAGE_NAME, render_scores_page
@@ -41,13 +42,15 @@ def default_results_file(settings: Settings) -> Path:
     return results_dir(settings) / LATEST
 
 
-def _read_json(path: Path, what: str, hint: str, error: type[Exception] = ArtifactError) -> Any:
+def _read_json(path: Path, what: str, hint: str, error: type[PefGxError] = ArtifactError) -> Any:
     if not path.is_file():
         raise error(f"{what} {path} not found", hint)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return loads_strict(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise error(f"{what} {path} is not valid JSON (truncated?)", hint) from None
+    except RecursionError:
+        raise error(f"{what} {path} is nested too deeply to read", hint) from None
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror}", hint) from None
 
@@ -56,7 +59,8 @@ def _is_results(data: Any) -> bool:
     return isinstance(data, dict) and "checks" in data and "run_id" in data and "kind" not in data
 
 
-def _run_from(data: dict[str, Any], path: Path, error: type[Exception]) -> ValidationRun:
+def _run_from(data: dict[str, Any], path: Path, error: type[PefGxError]) -> ValidationRun:
+    check_results(data, path, error)  # the shape first: one line naming the bad field
     try:
         return ValidationRun.from_dict(data)
     except (TypeError, KeyError, ValueError) as exc:

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from pef_gx.artifacts.shapes import check_results
 from pef_gx.errors import ArtifactError, OutputError
 from pef_gx.results.model import ValidationRun
 
@@ -84,10 +85,11 @@ def read_run(path: Path) -> ValidationRun:
         raise ArtifactError(
             f"{path} not found", "run `pef-gx checkpoint` (or `pef-gx build`) first"
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise ArtifactError(f"{path} is not a readable results file: {str(exc)[:100]}") from None
     if not isinstance(data, dict) or "run_id" not in data:
         raise ArtifactError(f"{path} is not a pef-gx results file")
+    check_results(data, path)
     return ValidationRun.from_dict(data)
 
 

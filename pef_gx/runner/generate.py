@@ -3,8 +3,10 @@
 Steps: (dbt parse) -> read manifest (+ catalog) -> select nodes (dbt's own selector, `dbt ls`) -> read the
 suites already there -> generators (dbt tests, constraints, freshness, inference or the inferred checks
 kept from before, hand-written expectations) -> one CheckSpec per check_id -> plan every file's new text
--> write (atomically, after checking that every path is writable) or, with `check`/`dry_run`, only
-compare. Nothing is written before everything is known, so bad input leaves the disk as it was.
+-> write them as one transaction (pef_gx.writers.transaction: every target checked first, all files or
+none, a journal that the next run finishes after a kill -9) or, with `check`/`dry_run`, only compare
+(leftovers of an interrupted run count as out of date). Nothing is written before everything is known, so
+bad input leaves the disk as it was.
 
 Selection (pef_gx.runner.selection) runs `dbt ls` only when --select/--exclude is given.
 """
@@ -33,9 +35,9 @@ from pef_gx.generators.suites import read_suites
 from pef_gx.runner.dbt_cli import run_dbt
 from pef_gx.runner.selection import select_node_ids
 from pef_gx.settings import Settings
-from pef_gx.writers import gx_suite
-from pef_gx.writers.atomic import check_writable, remove, write_many
+from pef_gx.writers import gx_suite, transaction
 from pef_gx.writers.dbt_yaml import OwnedTest, plan_yaml
+from pef_gx.writers.paths import safe_file_name
 
 _PRIORITY = {
     OriginType.DBT_TEST: 0,
@@ -98,6 +100,28 @@ def _by_check_id(specs: list[CheckSpec]) -> dict[str, CheckSpec]:
         if current is None or _PRIORITY[spec.origin.type] < _PRIORITY[current.origin.type]:
             best[check_id] = spec
     return best
+
+
+def _output_folders(settings: Settings, project: DbtProject, manifest: Manifest) -> set[Path]:
+    """Folders generate writes into: suites/ and those of the nodes' properties files (inside the project)."""
+    folders = {settings.suites_dir}
+    for node in manifest.nodes.values():
+        rel = node.properties_file or node.original_file_path
+        if rel and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
+            folders.add((project.dir / rel).parent)
+    return folders
+
+
+def _writable(specs: list[CheckSpec], not_mirrored: list[NotMirrored]) -> list[CheckSpec]:
+    """The specs that can be written; the others are reported as not mirrored, with why."""
+    kept = []
+    for spec in specs:
+        why = gx_suite.why_unwritable(spec)
+        if why is None:
+            kept.append(spec)
+        else:
+            not_mirrored.append(NotMirrored(spec.node_id, spec.origin.ref or spec.check_id, why))
+    return kept
 
 
 def _key_columns(node: Node, specs: Sequence[CheckSpec]) -> list[str]:
@@ -166,6 +190,11 @@ def _generate(
             detail = " ".join(detail.split())  # one line: dbt's parse errors span many
             raise DbtError(f"dbt parse failed: {detail[:300]}", "fix the dbt project, then run again")
     manifest = read_manifest(project.manifest_path)
+    # a run killed mid-write is finished (or its staged files dropped) before anything is read
+    folders = _output_folders(settings, project, manifest)
+    leftover = [] if write else transaction.leftovers(settings.root, folders)
+    if write:
+        transaction.recover(settings.root, [settings.suites_dir, project.dir], folders)
     selected = select_node_ids(settings, project, manifest, select, exclude)
     nodes = restrict(manifest, selected)
     existing = read_suites(settings.suites_dir, manifest)
@@ -175,6 +204,7 @@ def _generate(
     generated.extend(from_constraints(manifest, selected))
     generated.extend(from_freshness(manifest, selected))
     generated.extend(from_model_meta(manifest, selected, project.dir))
+    generated.specs = _writable(generated.specs, generated.not_mirrored)
     by_id = _by_check_id(generated.specs)
     from_dbt = list(by_id.values())
     dbt_ids = set(by_id)
@@ -193,6 +223,7 @@ def _generate(
         inferred_specs = [s for nid in selected for s in existing.inferred.get(nid, [])]
     inferred_specs += [s for nid in selected for s in existing.natural_language.get(nid, [])]
     inferred_specs = [s for s in _dedupe(inferred_specs) if s.check_id not in dbt_ids]
+    inferred_specs = _writable(inferred_specs, generated.not_mirrored)
     kept = {nid: existing.hand_written.get(nid, []) for nid in selected}
     hand_specs = [k.spec for items in kept.values() for k in items]
 
@@ -211,7 +242,11 @@ def _generate(
             continue
         owned.append(OwnedTest(manifest.nodes[spec.node_id], spec, entry[0], entry[1], entry[2]))
         mirrored.add(spec.check_id)
-    yaml_changes = plan_yaml(project.dir, nodes, owned, manifest.dbt_version)
+    refused: list[tuple[OwnedTest, str]] = []
+    yaml_changes = plan_yaml(project.dir, nodes, owned, manifest.dbt_version, refused)
+    for test, why in refused:  # not written to dbt: GX only, and the report says why
+        mirrored.discard(test.spec.check_id)
+        generated.not_mirrored.append(NotMirrored(test.node.unique_id, test.spec.check_id, why, side="gx"))
 
     # GX suites
     # a hand-written expectation that says exactly what a generated one says replaces it (kept verbatim)
@@ -226,7 +261,10 @@ def _generate(
     for node in nodes:
         node_specs = specs_by_node.get(node.unique_id, [])
         node_kept = kept.get(node.unique_id, [])
-        path = existing.files.get(node.unique_id) or settings.suites_dir / f"{node.suite_name}.json"
+        path = (
+            existing.files.get(node.unique_id)
+            or settings.suites_dir / f"{safe_file_name(node.suite_name)}.json"
+        )
         old = existing.texts.get(path)
         if not node_specs and not node_kept:
             if old is not None:
@@ -239,8 +277,9 @@ def _generate(
         text = gx_suite.dumps(suite)
         if text != old:
             changes.append(FileChange(path, old, text))
+    suite_paths = {c.path for c in changes}
     for path, new in sorted(yaml_changes.items()):
-        old = path.read_text(encoding="utf-8") if path.exists() else None
+        old = path.read_bytes().decode("utf-8") if path.exists() else None
         changes.append(FileChange(path, old, new))
 
     all_specs = [*from_dbt, *inferred_specs, *hand_specs]
@@ -250,17 +289,14 @@ def _generate(
     report.unattached_suites = [str(p) for p in existing.unattached]
 
     if write and changes:
-        probed: set[Path] = set()
-        for change in changes:
-            if change.path.parent in probed and (change.path.is_file() or not change.path.exists()):
-                continue  # its folder is known to be writable
-            check_writable(change.path)
-            probed.add(change.path.parent)
-        write_many([(c.path, c.new) for c in changes if c.new is not None])
-        for change in changes:
-            if change.new is None:
-                remove(change.path)
+        writes = [
+            transaction.Write(c.path, c.new, settings.suites_dir if c.path in suite_paths else project.dir)
+            for c in changes
+        ]
+        transaction.commit(writes, settings.root)  # all files or none, even across a kill -9
         record_written(project.dir, project.manifest_path, [c.path for c in changes if c.new is not None])
+    changes += [FileChange(path, "", None) for path in leftover]  # --check: an interrupted run's debris
+    report.changed_files += [str(path) for path in leftover]
     return GenerateResult(
         project, manifest, all_specs, changes, report, write and bool(changes), selected, reparsed
     )

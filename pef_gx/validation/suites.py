@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pef_gx.artifacts.shapes import check_suite, loads_strict
 from pef_gx.errors import SuiteError, did_you_mean
 from pef_gx.validation.thresholds import parse_condition
 
@@ -77,11 +78,14 @@ def load_suites(suites_dir: Path) -> list[Suite]:
 
 def load_suite(path: Path) -> Suite:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_strict(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SuiteError(f"suite {path} cannot be read: {str(exc)[:120]}", "fix or regenerate it") from None
+    except RecursionError:
+        raise SuiteError(f"suite {path} is nested too deeply to read", "fix or regenerate it") from None
     if not isinstance(data, dict) or not isinstance(data.get("expectations", []), list):
         raise SuiteError(f"suite {path} is not a GX expectation suite", "it needs a list 'expectations'")
+    check_suite(data, path, SuiteError)
     name = str(data.get("name") or data.get("expectation_suite_name") or path.stem)
     meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
     node_id = _suite_node_id(meta)

@@ -58,30 +58,3 @@ def remove(path: Path) -> None:
         pass
     except OSError as exc:
         raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from None
-
-
-def write_many(files: list[tuple[Path, str]]) -> None:
-    """Write many files atomically: every temporary file first, one sync, then the renames.
-
-    One `os.sync()` instead of an fsync per file keeps thousands of suites fast; each file still appears
-    whole or not at all. A failure before the renames leaves every target as it was.
-    """
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, text in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            os.chmod(tmp, (path.stat().st_mode & 0o7777) if path.exists() else 0o644)
-        os.sync()
-        for tmp, path in staged:
-            os.replace(tmp, path)
-        staged = []
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)

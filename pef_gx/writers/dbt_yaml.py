@@ -19,6 +19,8 @@ from typing import Any
 from pef_gx.artifacts.manifest import Node
 from pef_gx.checks.spec import CheckSpec
 from pef_gx.errors import ConfigError
+from pef_gx.writers import yaml_splice
+from pef_gx.writers.paths import inside
 
 OWNED_FILE = "_pef_gx.yml"
 _SECTIONS = {"model": "models", "seed": "seeds", "snapshot": "snapshots"}
@@ -341,11 +343,20 @@ def _add_to(holder: Any, item: Any) -> None:
         _append(tests, item)
 
 
-def _file_for(node: Node, project_dir: Path) -> Path:
+def _file_for(node: Node, project_dir: Path, checked: set[Path] | None = None) -> Path:
+    """The node's properties file; it must stay inside the dbt project (manifest paths are untrusted).
+    `checked` holds the paths already checked (thousands of nodes share a few files)."""
     existing = node.properties_file
-    if existing:
-        return project_dir / existing
-    return project_dir / Path(node.original_file_path).parent / OWNED_FILE
+    path = (
+        project_dir / existing
+        if existing
+        else project_dir / Path(node.original_file_path).parent / OWNED_FILE
+    )
+    if checked is None or path not in checked:
+        inside(path, project_dir, f"the properties file of {node.unique_id}")
+        if checked is not None:
+            checked.add(path)
+    return path
 
 
 def plan_yaml(
@@ -353,28 +364,36 @@ def plan_yaml(
     nodes: Iterable[Node],
     tests: Sequence[OwnedTest],
     dbt_version: str,
+    skipped: list[tuple[OwnedTest, str]] | None = None,
 ) -> dict[Path, str | None]:
-    """New text per properties file that changes (None: delete a now-empty file of pef-gx's own)."""
+    """New text per properties file that changes (None: delete a now-empty file of pef-gx's own).
+
+    Hand-written files are edited by splicing (yaml_splice: every byte outside pef-gx's entries kept);
+    tests that cannot be inserted safely are left out and listed in `skipped` with why. pef-gx's own
+    `_pef_gx.yml` files are written whole (ruamel round-trip)."""
     from ruamel.yaml.comments import CommentedMap
 
     scope = list(nodes)
     files: dict[Path, list[Node]] = {}
+    checked: set[Path] = set()
     for node in scope:
-        files.setdefault(_file_for(node, project_dir), []).append(node)
+        files.setdefault(_file_for(node, project_dir, checked), []).append(node)
     by_file: dict[Path, list[OwnedTest]] = {}
     for test in sorted(
         tests,
         key=lambda t: (t.node.unique_id, t.column_level, list(t.spec.columns), t.test_name, t.spec.check_id),
     ):
-        by_file.setdefault(_file_for(test.node, project_dir), []).append(test)
+        by_file.setdefault(_file_for(test.node, project_dir, checked), []).append(test)
 
     changes: dict[Path, str | None] = {}
     for path in sorted(files):
+        if path.name != OWNED_FILE and path.exists():
+            new = _splice_file(path, files[path], by_file.get(path, []), dbt_version, skipped)
+            if new is not None:
+                changes[path] = new
+            continue
         if path.exists():
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"cannot read properties file {path}: {exc.strerror}") from None
+            text = _read(path)
             if not by_file.get(path) and "pef_gx" not in text:
                 continue  # nothing of pef-gx's in it and nothing to add: no need to parse it
             doc, yaml = _load(path, text)
@@ -406,6 +425,70 @@ def plan_yaml(
         if new != text:
             changes[path] = new
     return changes
+
+
+def _read(path: Path) -> str:
+    """The file's exact text: no newline translation (a CRLF file stays CRLF), a BOM kept."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read properties file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"properties file {path} is not UTF-8", "save it as UTF-8") from None
+
+
+def _splice_file(
+    path: Path,
+    nodes: Sequence[Node],
+    tests: Sequence[OwnedTest],
+    dbt_version: str,
+    skipped: list[tuple[OwnedTest, str]] | None,
+) -> str | None:
+    """A hand-written properties file: pef-gx's entries spliced in, every other byte kept (yaml_splice)."""
+    import yaml as pyyaml
+
+    text = _read(path)
+    if not tests and "pef_gx" not in text:
+        return None
+    items = [_test_item(t, dbt_version) for t in tests]
+    by_item = {id(item): test for item, test in zip(items, tests, strict=True)}
+    additions = [
+        (_key(t.node), t.spec.columns[0] if t.column_level else None, item)
+        for t, item in zip(tests, items, strict=True)
+    ]
+    try:
+        new, refused = yaml_splice.splice(text, [_key(n) for n in nodes], additions, _render)
+    except pyyaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError(
+            f"properties file {path} is not valid YAML{where}: {problem}",
+            "fix the syntax; pef-gx left the file untouched",
+        ) from None
+    except (yaml_splice.Unsafe, RecursionError) as exc:
+        raise ConfigError(
+            f"properties file {path}: pef-gx cannot edit it safely ({exc})",
+            "move pef-gx's entries (meta pef_gx.owned) to plain lists; the file was left untouched",
+        ) from None
+    if skipped is not None:
+        skipped.extend((by_item[id(item)], why) for item, why in refused)
+    return new if new != text else None
+
+
+def _key(node: Node) -> tuple[str, str, str | None]:
+    return (node.resource_type, node.name, node.source_name)
+
+
+def _render(value: Any, column: int) -> str:
+    """Block YAML of `value` (a list of entries, or {key: list}) whose first line starts at `column`,
+    in pef-gx's layout (the one the sample project uses)."""
+    text = _dump(_yaml(_STYLES[0]), value)
+    lines = text.splitlines(keepends=True)
+    shift = column - (len(lines[0]) - len(lines[0].lstrip(" ")))
+    if shift >= 0:
+        return "".join(" " * shift + line for line in lines)
+    return "".join(line[-shift:] if line[:-shift].strip() == "" else line for line in lines)
 
 
 def _has_tests(doc: Any) -> bool:

@@ -9,6 +9,7 @@ dbt node it belongs to, so validation can find the relation in the current targe
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,7 +66,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def node_meta(node: Node) -> dict[str, Any]:
+    quoted = sorted(c.name for c in node.columns.values() if c.quote)
     return {
+        **({"quoted_columns": quoted} if quoted else {}),  # dbt `quote: true`: names as in the table
         "node_id": node.unique_id,
         "resource_type": node.resource_type,
         "name": node.name,
@@ -178,7 +181,7 @@ def _pretty(value: Any, indent: str, out: list[str]) -> None:
     elif isinstance(value, int):
         out.append(int.__repr__(value))
     elif isinstance(value, float):
-        out.append(json.dumps(value))  # NaN/Infinity spelled the way json does
+        out.append(json.dumps(value, allow_nan=False))  # suites are strict JSON: no NaN/Infinity
     elif type(value) is dict or isinstance(value, Mapping):
         if not value:
             out.append("{}")
@@ -209,6 +212,33 @@ def _pretty(value: Any, indent: str, out: list[str]) -> None:
         out.append("\n" + indent + "]")
     else:
         out.append(_encode_str(str(value)))
+
+
+def why_unwritable(spec: CheckSpec) -> str | None:
+    """Why a check cannot be written as an expectation (None: it can): a column check without a column,
+    or a bound that is not a finite number (NaN/Infinity are not JSON, and not a bound)."""
+    if spec.kind in _COLUMN_KINDS and not all(isinstance(c, str) and c for c in spec.columns[:1] or [None]):
+        return f"{spec.kind} needs a column and the test names none (column_name is empty)"
+    bad = _non_finite(spec.params)
+    if bad:
+        return f"{bad} is not a finite number"
+    return None
+
+
+_COLUMN_KINDS = frozenset(
+    {"not_null", "unique", "accepted_values", "accepted_range", "relationships", "not_null_proportion",
+     "match_regex", "data_type", "recency", "freshness", "sequential_values", "unique_combination"}
+)  # fmt: skip
+
+
+def _non_finite(value: Any, where: str = "") -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{where or 'a parameter'} ({value})"
+    if isinstance(value, Mapping):
+        return next((b for k, v in value.items() if (b := _non_finite(v, f"{where}{k}"))), None)
+    if isinstance(value, (list, tuple)):
+        return next((b for i, v in enumerate(value) if (b := _non_finite(v, f"{where}[{i}]"))), None)
+    return None
 
 
 def looks_canonical(text: str) -> bool:

@@ -32,3 +32,17 @@
         ({{ expression }} ~ {{ pef_gx_test_literal(pattern) }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- A column name as an SQL identifier: one dbt already quoted (`quote: true`) stays as it is; a plain
+    lower-case name is quoted where that changes nothing but lets reserved words through (`select`,
+    `order`) on DuckDB and PostgreSQL; anything else is left to the warehouse's own rules. -#}
+{% macro pef_gx_column(column_name) -%}
+    {%- set name = column_name | string -%}
+    {%- if name[:1] in ['"', '`', '['] -%}
+        {{ name }}
+    {%- elif target.type in ['duckdb', 'postgres', 'redshift'] and name == name | lower -%}
+        {{ adapter.quote(name) }}
+    {%- else -%}
+        {{ name }}
+    {%- endif -%}
+{%- endmacro %}
