@@ -11,7 +11,7 @@ from typing import Any
 
 from pef_gx.reporting.html_base import bar, card, esc, line_chart, page, pill, table
 
-PAGE_NAME = "pef_gx_health.html"
+PAGE_NAME = "pef-gx-health.html"
 _STATUS_COLOUR = {
     "ok": "#1a7f37",
     "warn": "#9a6700",

@@ -102,13 +102,22 @@ PALETTE = ("#0969da", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#bc4c00", "#5
 def line_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[float | None]]],
-    y_min: float = 0.0,
-    y_max: float = 100.0,
+    y_min: float | None = None,
+    y_max: float | None = None,
     width: int = 720,
     height: int = 220,
+    floor: float | None = 0.0,
+    ceiling: float | None = 100.0,
+    unit: str = "",
 ) -> str:
-    """An inline SVG line chart (no JavaScript) with a legend; None values leave a gap."""
-    left, right, top, bottom = 40, 44, 10, 30
+    """An inline SVG line chart (no JavaScript) with a legend; None values leave a gap. The y axis is
+    fitted to the data (within [floor, ceiling]) unless y_min/y_max are given."""
+    from pef_gx.reporting.site.charts import fitted_range
+
+    fit_min, fit_max, step = fitted_range((v for _, vs in series for v in vs), floor, ceiling)
+    y_min = fit_min if y_min is None else y_min
+    y_max = fit_max if y_max is None else y_max
+    left, right, top, bottom = 52, 44, 10, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(labels)
 
@@ -123,19 +132,21 @@ def line_chart(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
     ]
-    for tick in range(5):
-        v = y_min + (y_max - y_min) * tick / 4
+    ticks = max(1, min(10, round((y_max - y_min) / step))) if step else 4
+    for tick in range(ticks + 1):
+        v = y_min + (y_max - y_min) * tick / ticks
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d1d9e0"/>'
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>'
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{round(v, 6):g}{esc(unit)}</text>'
         )
-    step = max(1, n // 8)
-    for i in range(0, n, step):
+    label_step = max(1, n // 8)
+    for i in range(0, n, label_step):
         parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">{esc(labels[i])}</text>')
     legend = []
     for k, (name, values) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         segments: list[list[str]] = [[]]
+        name = str(name)
         for i, v in enumerate(values):
             if v is None:
                 segments.append([])
