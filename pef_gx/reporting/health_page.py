@@ -9,19 +9,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pef_gx.reporting.html_base import bar, card, esc, line_chart, page, pill, table
+from pef_gx.reporting.html_base import bar, card, esc, line_chart, page, table
+from pef_gx.reporting.html_scores import trend_by_target
+from pef_gx.reporting.site.charts import time_labels
+from pef_gx.reporting.site.status import status as site_status
 
 PAGE_NAME = "pef-gx-health.html"
-_STATUS_COLOUR = {
-    "ok": "#1a7f37",
-    "warn": "#9a6700",
-    "failed": "#cf222e",
-    "success": "#1a7f37",
-    "pass": "#1a7f37",
-    "error": "#cf222e",
-    "fail": "#cf222e",
-    "skipped": "#57606a",
-}
+# run and node statuses (dbt's and pef-gx's words) -> the site's five verdicts
+_VERDICT = {"ok": "pass", "success": "pass", "pass": "pass", "warn": "warn", "failed": "fail",
+            "fail": "fail", "error": "error", "runtime error": "error", "stale": "stale", "skipped": "stale"}  # fmt: skip
+
+
+def _pill(value: object) -> str:
+    key = _VERDICT.get(str(value).lower())
+    if key is None:
+        return f'<span class="st">{esc(value)}</span>'
+    s = site_status(key)
+    return f'<span class="st st-{s.key}" title="{esc(value)}">{esc(s.icon)} {esc(s.word)}</span>'
 
 
 def _pct(value: float | None) -> str:
@@ -80,7 +84,7 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
             esc(r.get("run_id", ""))[:36],
             esc(_when(r.get("started_at"))),
             esc(r.get("command", "")),
-            pill(str(r.get("status")), _STATUS_COLOUR.get(str(r.get("status")), "#57606a")),
+            _pill(r.get("status")),
             esc(r.get("nodes_failed", 0)),
             esc(r.get("checks_failed", 0)),
             esc("" if r.get("score") is None else f"{float(r['score']):.1f}"),
@@ -104,15 +108,21 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
 
     scores: Sequence[Mapping[str, Any]] = report.get("scores") or []
     if len(scores) > 1:
-        parts.append(
-            _section(
-                "Quality score trend",
-                line_chart(
-                    [str(s.get("started_at", ""))[5:10] for s in scores],
-                    [("overall score", [float(s["score"]) for s in scores])],
-                ),
-                "scores",
+        targets = list(dict.fromkeys(str(s.get("target") or "") for s in scores))
+        charts = []
+        for target in targets:
+            mine = [s for s in scores if str(s.get("target") or "") == target]
+            chart = line_chart(
+                time_labels([str(s.get("started_at", "")) for s in mine]),
+                [("overall score", [float(s["score"]) for s in mine])],
             )
+            charts.append(
+                (target, chart if len(mine) > 1 else f'<p class="muted">One run on {esc(target)}.</p>')
+            )
+        parts.append(
+            '<section class="trend">'
+            + _section("Quality score trend", trend_by_target(targets, charts, targets[-1]), "scores")
+            + "</section>"
         )
 
     models = report.get("models") or []
@@ -121,7 +131,7 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
             esc(m["name"]),
             _rate_cell(m["rate"]),
             esc(m["rate"].get("trend") or "n/a"),
-            pill(str(m["last_status"]), _STATUS_COLOUR.get(str(m["last_status"]), "#57606a")),
+            _pill(m["last_status"]),
             esc(f"{m['median_time_s']:.2f}s"),
             esc(f"{m['latest_time_s']:.2f}s"),
         ]
@@ -229,10 +239,12 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
         ("#hints", "hints"),
     ]
     if docs_href:
-        links.insert(0, (docs_href, "Data Docs"))
+        links.insert(0, (docs_href, "runs and Data Docs"))
     return page(
         "pef-gx pipeline health",
         "\n".join(parts),
         subtitle=f"{report.get('runs', 0)} runs, latest {_when(report.get('last_run')) or 'none'} UTC",
         links=links,
+        page_key="health",
+        project=str(report.get("project") or ""),
     )

@@ -11,38 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-BASE_CSS = """
-:root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #fff; --soft: #f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.5 -apple-system, "Segoe UI", "DejaVu Sans", Verdana, sans-serif;
-       color: var(--fg); background: var(--bg); }
-header { padding: 16px 24px; border-bottom: 1px solid var(--line); background: var(--soft); }
-header h1 { margin: 0; font-size: 20px; }
-header p { margin: 4px 0 0; color: var(--muted); }
-nav a { margin-right: 16px; }
-main { padding: 16px 24px 40px; max-width: 1100px; }
-h2 { font-size: 16px; margin: 28px 0 8px; }
-a { color: #0969da; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { border-bottom: 1px solid var(--line); padding: 6px 10px; text-align: left; vertical-align: middle; }
-th { background: var(--soft); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.muted { color: var(--muted); }
-.pill { display: inline-block; min-width: 56px; padding: 1px 8px; border-radius: 10px; color: #fff;
-        text-align: center; font-weight: 600; text-shadow: 0 1px 0 rgba(0,0,0,.25); }
-.bar { display: inline-block; width: 80px; height: 8px; background: var(--soft); border: 1px solid var(--line);
-       border-radius: 4px; vertical-align: middle; margin-right: 6px; overflow: hidden; }
-.bar > span { display: block; height: 100%; background: #0969da; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 150px; }
-.card .title { color: var(--muted); font-size: 12px; }
-.card .value { font-size: 24px; font-weight: 700; }
-.card .note { color: var(--muted); font-size: 12px; }
-svg.chart text { font-size: 11px; fill: var(--muted); }
-.legend span { margin-right: 14px; white-space: nowrap; }
-.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-"""
-
 
 def esc(text: object) -> str:
     return escape(str(text), quote=True)
@@ -54,19 +22,28 @@ def page(
     subtitle: str | None = None,
     links: Sequence[tuple[str, str]] = (),
     extra_css: str = "",
+    page_key: str = "",
+    project: str = "",
 ) -> str:
-    """A complete HTML document. `body` is trusted HTML built with `esc`; `links` are (href, text)."""
-    nav = ""
-    if links:
-        nav = "<nav>" + "".join(f'<a href="{esc(h)}">{esc(t)}</a>' for h, t in links) + "</nav>"
-    sub = f"<p>{esc(subtitle)}</p>" if subtitle else ""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{BASE_CSS}{extra_css}</style></head>\n"
-        f"<body><header><h1>{esc(title)}</h1>{sub}{nav}</header>\n<main>\n{body}\n</main></body></html>\n"
+    """A complete HTML page of the pef-gx site (templates/layout.html.j2: shared navigation and style).
+    `body` is trusted HTML built with `esc`; `links` are (href, text) shown under the title."""
+    from markupsafe import Markup
+
+    from pef_gx.reporting.site.builder import render_page
+
+    html = render_page(
+        "layout.html.j2",
+        page_key=page_key,
+        project=project,
+        title=title,
+        subtitle=subtitle or "",
+        crumbs=list(links),
+        body=Markup(body),
+        script="trend-pick" in body,
     )
+    if extra_css:
+        html = html.replace("</style>", extra_css + "</style>", 1)
+    return html
 
 
 def pill(text: str, color_hex: str) -> str:

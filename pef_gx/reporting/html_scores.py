@@ -1,11 +1,14 @@
-"""HTML renderer: the scores page written beside Data Docs (offline, our own CSS, no JavaScript)."""
+"""HTML renderer: the scores page of the pef-gx site (pef-gx-scores.html beside Data Docs), offline."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from pef_gx.reporting.html_base import bar, card, esc, line_chart, page, pill, table
-from pef_gx.reporting.view import ReportView, score_text
+from pef_gx.reporting.site.charts import time_labels
+from pef_gx.reporting.site.project import suite_for_node
+from pef_gx.reporting.site.status import status
+from pef_gx.reporting.view import CheckLine, ReportView, score_text
 from pef_gx.scoring.history import TrendPoint
 
 PAGE_NAME = "pef-gx-scores.html"
@@ -15,31 +18,63 @@ def _share(covered: int, total: int) -> float | None:
     return covered / total if total else None
 
 
+def trend_by_target(targets: Sequence[str], charts: Sequence[tuple[str, str]], current: str) -> str:
+    """One chart per engine/target, one shown at a time (a picker when there are several)."""
+    if len(charts) == 1:
+        return f'<div data-target="{esc(charts[0][0])}">{charts[0][1]}</div>'
+    options = "".join(
+        f'<option value="{esc(t)}"{" selected" if t == current else ""}>{esc(t)}</option>' for t in targets
+    )
+    return f'<p class="trend-pick"><label>engine/target <select>{options}</select></label></p>' + "".join(
+        f'<div data-target="{esc(t)}">{html}</div>' for t, html in charts
+    )
+
+
 def _trend_html(points: Sequence[TrendPoint], dimensions: Sequence[str]) -> str:
     if len(points) < 2:
         return (
             '<p class="muted" id="trend-empty">The trend appears once there are two or more results files '
             "in <code>.pef-gx/results/</code>.</p>"
         )
-    labels = [p.started_at[5:16].replace("T", " ") for p in points]
-    series: list[tuple[str, list[float | None]]] = [("overall", [p.overall for p in points])]
-    for dim in dimensions:
-        values = [p.dimensions.get(dim) for p in points]
-        if any(v is not None for v in values):
-            series.append((dim, values))
+    targets = list(dict.fromkeys(p.target for p in points))
+    charts = []
+    for target in targets:
+        mine = [p for p in points if p.target == target]
+        if len(mine) < 2:
+            charts.append((target, f'<p class="muted">One run on {esc(target)} so far.</p>'))
+            continue
+        series: list[tuple[str, list[float | None]]] = [("overall", [p.overall for p in mine])]
+        for dim in dimensions:
+            values = [p.dimensions.get(dim) for p in mine]
+            if any(v is not None for v in values):
+                series.append((dim, values))
+        charts.append((target, line_chart(time_labels([p.started_at for p in mine]), series)))
     rows = [
         [
             esc(p.started_at[:19].replace("T", " ")),
             f"<code>{esc(p.run_id)}</code>",
+            esc(p.target),
             esc(score_text(p.overall)),
         ]
         for p in reversed(points)
     ]
     return (
-        f'<div id="trend">{line_chart(labels, series)}</div>'
+        f'<div id="trend">{trend_by_target(targets, charts, points[-1].target)}</div>'
         f"<details><summary>runs ({len(points)})</summary>"
-        f"{table(['started (UTC)', 'run', 'overall'], rows, numeric=[2])}</details>"
+        f"{table(['started (UTC)', 'run', 'engine/target', 'overall'], rows, numeric=[3])}</details>"
     )
+
+
+def _status_pill(key: str) -> str:
+    s = status(key)
+    return f'<span class="st st-{esc(s.key)}">{esc(s.icon)} {esc(s.word)}</span>'
+
+
+def _check_cell(line: CheckLine) -> str:
+    if not line.node_id:
+        return f"<code>{esc(line.label)}</code>"
+    href = f"pef-gx-models/{suite_for_node(line.node_id)}.html#check-{line.check_id}"
+    return f'<a href="{esc(href)}"><code>{esc(line.label)}</code></a>'
 
 
 def render_scores_page(
@@ -88,7 +123,13 @@ def render_scores_page(
         for m in view.models
     ]
     failing_rows = [
-        [esc(c.status), f"<code>{esc(c.label)}</code>", esc(c.dimension), esc(c.severity), esc(c.detail)]
+        [
+            _status_pill(c.status),
+            _check_cell(c),
+            esc(c.dimension),
+            f'<span class="sev sev-{esc(c.severity)}">{esc(c.severity)}</span>',
+            esc(c.detail),
+        ]
         for c in view.failing
     ]
     body = [
@@ -109,7 +150,7 @@ def render_scores_page(
             list(range(2, len(dims) + 4)),
         )
         + "</section>",
-        '<section id="failing"><h2>Failing checks</h2>'
+        '<section id="failing"><h2>Checks not passing</h2>'
         + (
             table(["status", "check", "dimension", "severity", "detail"], failing_rows)
             if failing_rows
@@ -117,6 +158,13 @@ def render_scores_page(
         )
         + "</section>",
     ]
-    links = [(data_docs_href, "Data Docs")] if data_docs_href else []
+    links = [(data_docs_href, "runs and Data Docs")] if data_docs_href else []
     subtitle = f"{view.project} · run {view.run_id} on {view.target_type} · {view.started_at[:19].replace('T', ' ')} UTC"
-    return page(f"Data quality scores: {view.project}", "\n".join(body), subtitle=subtitle, links=links)
+    return page(
+        f"Data quality scores: {view.project}",
+        "\n".join(body),
+        subtitle=subtitle,
+        links=links,
+        page_key="scores",
+        project=view.project,
+    )

@@ -69,21 +69,27 @@ def status_table() -> dict[str, dict[str, str]]:
     return {k: {"word": s.word, "icon": s.icon, "colour": s.colour} for k, s in st.STATUSES.items()}
 
 
-def render_page(template: str, *, root: str = "", page_key: str = "", project: str = "", **values: Any) -> str:
+def render_page(
+    template: str, *, root: str = "", page_key: str = "", project: str = "", **values: Any
+) -> str:
     """A page of the site from templates/<template>: the shared layout, navigation and style."""
-    return environment().get_template(template).render(
-        root=root,
-        page_key=page_key,
-        project=project,
-        nav=NAV,
-        status_css=st.css(),
-        statuses=st.STATUSES,
-        status_keys=st.ORDER,
-        status_json=json.dumps(status_table()),
-        script=values.pop("script", True),
-        subtitle=values.pop("subtitle", ""),
-        crumbs=values.pop("crumbs", ()),
-        **values,
+    return (
+        environment()
+        .get_template(template)
+        .render(
+            root=root,
+            page_key=page_key,
+            project=project,
+            nav=NAV,
+            status_css=st.css(),
+            statuses=st.STATUSES,
+            status_keys=st.ORDER,
+            status_json=Markup(_json_for_script(status_table())),
+            script=values.pop("script", True),
+            subtitle=values.pop("subtitle", ""),
+            crumbs=values.pop("crumbs", ()),
+            **values,
+        )
     )
 
 
@@ -193,7 +199,7 @@ def render_index(data: SiteData) -> str:
         noscript_links=[(r["node"], r["page"]) for r in sorted(latest, key=lambda r: r["node"])][:200],
         rows_json=Markup(_json_for_script(rows)),
     )
-    return page.replace("<script>", '<script type="application/json" id="pef-status">' + _json_for_script(status_table()) + "</script>\n<script>", 1)
+    return page
 
 
 # --- model pages -------------------------------------------------------------------------------------------
@@ -250,7 +256,11 @@ def _graph(node: NodeDoc, data: SiteData, statuses: Mapping[str, str]) -> Graph:
 
     def describe(n: str) -> tuple[str, str, str, str | None, str]:
         other = docs.nodes[n]
-        page = None if other.resource_type == "exposure" or other.suite is None else "../" + model_page(other.suite)
+        page = (
+            None
+            if other.resource_type == "exposure" or other.suite is None
+            else "../" + model_page(other.suite)
+        )
         status_key = statuses.get(n, "none")
         title = f"{other.resource_type} {other.label}: {st.status(status_key).word if status_key != 'none' else 'no checks'}"
         return other.label, other.resource_type, status_key, page, title
@@ -296,7 +306,11 @@ def render_model(node: NodeDoc, data: SiteData, statuses: Mapping[str, str]) -> 
     twin = None
     if node.same_table_as and data.docs and node.same_table_as in data.docs.nodes:
         other = data.docs.nodes[node.same_table_as]
-        twin = {"href": "../" + model_page(other.suite or ""), "kind": other.resource_type, "label": other.label}
+        twin = {
+            "href": "../" + model_page(other.suite or ""),
+            "kind": other.resource_type,
+            "label": other.label,
+        }
     status_key = statuses.get(node.unique_id, "none")
     return render_page(
         "model.html.j2",
@@ -308,14 +322,16 @@ def render_model(node: NodeDoc, data: SiteData, statuses: Mapping[str, str]) -> 
         crumbs=[("../" + MODELS, "Models"), ("#lineage", "lineage"), ("#checks", "checks")],
         node=node,
         twin=twin,
-        status=st.status(status_key) if status_key != "none" else st.Status("none", "no checks", "–", "#57606a", "#f6f8fa", -1),
+        status=st.status(status_key) if status_key != "none" else st.NO_CHECKS,
         latest_note=note,
         score=data.scores.get(node.unique_id),
         docs_href=docs_href,
         suite_href=suite_href,
         graph=_graph(node, data, statuses),
         column_checks=column_checks,
-        dimensions=[(d, by_dim[d]) for d in [*DIMENSIONS, *sorted(set(by_dim) - set(DIMENSIONS))] if d in by_dim],
+        dimensions=[
+            (d, by_dim[d]) for d in [*DIMENSIONS, *sorted(set(by_dim) - set(DIMENSIONS))] if d in by_dim
+        ],
         runtime_chart=Markup(_runtime_chart(node.unique_id, data.runs)),
         script=False,
     )
@@ -339,7 +355,7 @@ def render_models(data: SiteData, statuses: Mapping[str, str]) -> str:
                 "href": model_page(node.suite),
                 "label": node.label,
                 "twin": f"{twin.resource_type} {twin.label}" if twin else None,
-                "status": st.status(status_key) if status_key else st.Status("none", "no checks", "–", "#57606a", "#f6f8fa", -1),
+                "status": st.status(status_key) if status_key else st.NO_CHECKS,
                 "checks": len(latest.get(node.suite, (None, []))[1]),
                 "owner": node.owner,
                 "materialized": node.materialized,

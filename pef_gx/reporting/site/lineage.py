@@ -95,6 +95,10 @@ def layout(
             (px, py), (cx, cy) = coords[p], coords[n]
             x1, y1, x2, y2 = px + NODE_W, py + NODE_H / 2, cx, cy + NODE_H / 2
             mid = (x1 + x2) / 2
-            edges.append(GraphEdge(p, n, f"M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"))
+            edges.append(
+                GraphEdge(
+                    p, n, f"M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
+                )
+            )
     width = PAD * 2 + (max(columns, default=0) + 1) * NODE_W + max(columns, default=0) * GAP_X
     return Graph(nodes, edges, width, height)

@@ -49,7 +49,6 @@ class NodeDoc:
         return f"{parts[-2]}.{parts[-1]}" if len(parts) >= 4 else self.name
 
 
-
 @dataclass
 class ProjectDocs:
     nodes: dict[str, NodeDoc] = field(default_factory=dict)
@@ -80,6 +79,14 @@ class ProjectDocs:
 def safe_name(unique_id: str) -> str:
     """A file name from a unique_id: letters, digits, '.', '_' and '-' only."""
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in unique_id)[:180]
+
+
+def suite_for_node(node_id: str) -> str:
+    """The suite (and page) name of a node from its unique_id, as pef-gx names suites."""
+    parts = str(node_id).split(".")
+    if parts[0] == "source" and len(parts) >= 4:
+        return _suite_name("source", parts[-1], parts[-2])
+    return _suite_name(parts[0], parts[-1], None)
 
 
 def _suite_name(rtype: str, name: str, source_name: str | None) -> str:
@@ -146,7 +153,9 @@ def read_project(manifest_path: Path, catalog_path: Path | None = None) -> Proje
             owner=_owner(meta, raw.get("owner")),
             relation=relation,
             columns=columns,
-            parents=[p for p in (raw.get("depends_on") or {}).get("nodes") or [] if p.split(".")[0] in GRAPH_TYPES],
+            parents=[
+                p for p in (raw.get("depends_on") or {}).get("nodes") or [] if p.split(".")[0] in GRAPH_TYPES
+            ],
             suite=None if rtype == "exposure" else _suite_name(rtype, name, raw.get("source_name")),
         )
     _link_same_tables(docs)

@@ -76,7 +76,13 @@ def _col(columns: Sequence[str]) -> str:
 
 
 def _bound(value: Any) -> str:
-    return value_text(value) if isinstance(value, str) else f"{value:,}" if isinstance(value, int) else value_text(value)
+    return (
+        value_text(value)
+        if isinstance(value, str)
+        else f"{value:,}"
+        if isinstance(value, int)
+        else value_text(value)
+    )
 
 
 def _range_rule(subject: str, low: Any, high: Any, inclusive: bool = True) -> str:
@@ -177,7 +183,9 @@ def _age(observed: Any, now: str | None) -> float | None:
 
 
 def _share(unexpected: int, total: int | None) -> str:
-    return f"{unexpected:,} of {total:,} rows ({pct(unexpected / total)})" if total else f"{unexpected:,} rows"
+    return (
+        f"{unexpected:,} of {total:,} rows ({pct(unexpected / total)})" if total else f"{unexpected:,} rows"
+    )
 
 
 def observed_sentence(
@@ -212,13 +220,19 @@ def observed_sentence(
         age = _age(newest, now) if newest is not None else None
         prefix = "freshness: " if kind == "freshness" else ""
         if age is None:
-            return CheckWords("", f"{prefix}latest row within {limit}" if passed else f"{prefix}latest row older than {limit}", ())
+            return CheckWords(
+                "",
+                f"{prefix}latest row within {limit}" if passed else f"{prefix}latest row older than {limit}",
+                (),
+            )
         return CheckWords("", f"{prefix}latest row {span_text(age)} old, {verb} after {limit}", ())
     if kind == "not_null_proportion":
         if total:
             nulls = int(bad or 0)
             filled = (total - nulls) / total
-            return CheckWords("", f"{pct(filled)} filled in ({nulls:,} of {total:,} rows NULL)", ("NULL",) if nulls else ())
+            return CheckWords(
+                "", f"{pct(filled)} filled in ({nulls:,} of {total:,} rows NULL)", ("NULL",) if nulls else ()
+            )
         return CheckWords("", "no rows" if total == 0 else "", ())
     if kind == "row_count_between":
         count = total if total is not None else (values[0] if values else None)
@@ -226,7 +240,9 @@ def observed_sentence(
     if kind == "data_type":
         return CheckWords("", "type as declared" if passed else (message or "another data type"), ())
     if kind == "equal_rowcount":
-        return CheckWords("", "same row count" if passed else f"row counts differ ({', '.join(examples)} rows here)", ())
+        return CheckWords(
+            "", "same row count" if passed else f"row counts differ ({', '.join(examples)} rows here)", ()
+        )
     if passed:
         return CheckWords("", f"all {total:,} rows as expected" if total else "no unexpected row", ())
     if bad is None:
@@ -271,5 +287,7 @@ def words_for(
     )
     if result is None:
         return CheckWords(rule, "", ())
-    seen = observed_sentence(kind, columns, params, result, severity=severity, now=now, latest_value=latest_value)
+    seen = observed_sentence(
+        kind, columns, params, result, severity=severity, now=now, latest_value=latest_value
+    )
     return CheckWords(rule, seen.observed, seen.examples)

@@ -32,6 +32,7 @@ STATUSES: dict[str, Status] = {
 }
 ORDER = tuple(sorted(STATUSES, key=lambda k: -STATUSES[k].rank))  # worst first
 UNKNOWN = Status("unknown", "unknown", "?", "#57606a", "#f6f8fa", -1)
+NO_CHECKS = Status("none", "no checks", "-", "#57606a", "#f6f8fa", -1)
 
 
 def status(key: str | None) -> Status:
