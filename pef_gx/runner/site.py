@@ -12,6 +12,7 @@ from pef_gx.errors import PefGxError
 from pef_gx.reporting.service import read_history, results_dir, write_atomic
 from pef_gx.reporting.site.builder import HEALTH, SiteData, build_pages
 from pef_gx.reporting.site.project import ProjectDocs, read_project, read_suite_checks
+from pef_gx.runner.build import BuildContext
 from pef_gx.settings import Settings
 
 HISTORY_RUNS = 50  # runs in the index (and the run-time trends)
@@ -104,3 +105,22 @@ def _write_health(settings: Settings, site: Path) -> None:
     except PefGxError:
         return
     write_atomic(site / HEALTH, render_health_page(report.to_dict(), "index.html"))
+
+
+def refresh_site(settings: Settings) -> str | None:
+    """write_site for the end of a build or checkpoint: the site is best effort, never a failed run.
+    Returns why it could not be written, or None."""
+    try:
+        write_site(settings)
+    except (PefGxError, OSError) as exc:
+        return str(exc)
+    return None
+
+
+class SiteStep:
+    """Post-run step of `pef-gx build` (after the history): the pef-gx pages beside Data Docs."""
+
+    name = "site"
+
+    def run(self, context: BuildContext) -> str | None:
+        return refresh_site(context.settings)
