@@ -21,13 +21,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from pef_gx.checks.spec import DIMENSIONS
+from pef_gx.checks.words import relation_name, words_for
 from pef_gx.reporting.html_base import line_chart
 from pef_gx.reporting.site import status as st
 from pef_gx.reporting.site.charts import time_labels
 from pef_gx.reporting.site.check_docs import CheckDoc, doc_for
 from pef_gx.reporting.site.lineage import Graph, layout
 from pef_gx.reporting.site.project import NodeDoc, ProjectDocs, SuiteCheck
-from pef_gx.reporting.site.sentences import relation_name, words_for
 from pef_gx.results.model import CheckResult, ValidationRun
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
