@@ -58,7 +58,10 @@ def _check_docs_block(checks: list[CheckLine]) -> list[str]:
     lines = ["", "<details><summary>What these checks mean and how to fix them</summary>", ""]
     for kind in kinds[:MAX_LISTED]:
         doc = doc_for(kind)
-        lines += [f"**{md_escape(kind)}**: {md_escape(doc.purpose)} Passing means: {md_escape(doc.passing)}", ""]
+        lines += [
+            f"**{md_escape(kind)}**: {md_escape(doc.purpose)} Passing means: {md_escape(doc.passing)}",
+            "",
+        ]
         lines += [f"- Common cause: {md_escape(x)}" for x in doc.failures]
         lines += [f"- Fix: {md_escape(x)}" for x in doc.remediation]
         lines.append("")
