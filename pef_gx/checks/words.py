@@ -99,6 +99,14 @@ def _range_rule(subject: str, low: Any, high: Any, inclusive: bool = True) -> st
 def _humanise_gx(gx_type: str, kwargs: Mapping[str, Any]) -> str:
     words = gx_type.removeprefix("expect_").replace("_", " ")
     column = kwargs.get("column")
+    subject, _, predicate = gx_type.removeprefix("expect_").partition("_to_")
+    bounds = {k: kwargs.get(k) for k in ("min_value", "max_value")}
+    if predicate == "be_between" and any(v is not None for v in bounds.values()):
+        what = subject.removeprefix("column_").replace("_", " ")
+        name = f"the {what} of `{column}`" if column and subject.startswith("column_") else f"the {what}"
+        if subject.startswith("column_values"):
+            name = f"`{column}`"
+        return _range_rule(name, bounds["min_value"], bounds["max_value"])
     rest = {k: v for k, v in kwargs.items() if k not in ("column", "result_format", "catch_exceptions")}
     args = ", ".join(f"{k.replace('_', ' ')} {value_text(v)}" for k, v in sorted(rest.items()))
     head = f"`{column}`: {words.replace('column ', '', 1)}" if column else words
@@ -227,13 +235,20 @@ def observed_sentence(
             )
         return CheckWords("", f"{prefix}latest row {span_text(age)} old, {verb} after {limit}", ())
     if kind == "not_null_proportion":
-        if total:
-            nulls = int(bad or 0)
-            filled = (total - nulls) / total
+        if bad is None and message.startswith("observed "):  # the engine reports GX's observed share
+            try:
+                share = float(message.removeprefix("observed ").strip('"'))
+                bad = round(total * (1 - share)) if total else None
+            except ValueError:
+                bad = None
+        if total and bad is not None:
+            nulls = int(bad)
+            filled = pct((total - nulls) / total)
             return CheckWords(
-                "", f"{pct(filled)} filled in ({nulls:,} of {total:,} rows NULL)", ("NULL",) if nulls else ()
+                "", f"{filled} filled in ({nulls:,} of {total:,} rows NULL)", ("NULL",) if nulls else ()
             )
-        return CheckWords("", "no rows" if total == 0 else "", ())
+        low = pct(float(params.get("at_least", 0)))
+        return CheckWords("", f"met: at least {low} filled in" if passed else f"under {low} filled in", ())
     if kind == "row_count_between":
         count = total if total is not None else (values[0] if values else None)
         return CheckWords("", f"{count:,} rows" if isinstance(count, int) else "", ())
@@ -244,7 +259,9 @@ def observed_sentence(
             "", "same row count" if passed else f"row counts differ ({', '.join(examples)} rows here)", ()
         )
     if passed:
-        return CheckWords("", f"all {total:,} rows as expected" if total else "no unexpected row", ())
+        if bad == 0:
+            return CheckWords("", f"all {total:,} rows as expected" if total else "no unexpected row", ())
+        return CheckWords("", "met", ())
     if bad is None:
         return CheckWords("", message or "failed", examples)
     what = {
