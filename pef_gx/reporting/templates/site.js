@@ -27,13 +27,26 @@
 
   var data = document.getElementById("pef-rows");
   if (!data) return;
-  var rows = JSON.parse(data.textContent), body = document.getElementById("index-body");
+  var packed = JSON.parse(data.textContent), body = document.getElementById("index-body");
+  var rows = packed.rows.map(function (p) {
+    var s = packed.suites[p[0]], run = packed.runs[p[1]], dims = {}, counts = {}, sev = [];
+    packed.dims.forEach(function (d, i) { var c = p[4].charAt(i); if (c !== "-") dims[d] = packed.codes[+c]; });
+    packed.codes.forEach(function (k, i) { if (p[3][i]) counts[k] = p[3][i]; });
+    if (p[5] & 1) sev.push("error"); if (p[5] & 2) sev.push("warn");
+    var docs = p[6] === 0 ? null : (String(p[6]).indexOf("/") >= 0 && String(p[6]).indexOf("validations/") === 0 ? p[6] : "validations/" + s[0] + "/" + run[0] + "/" + p[6]);
+    return { suite: s[0], node: s[1], kind: s[2], page: s[3], run_id: run[0], started_at: run[1], when: run[2],
+             engine: run[3], status: packed.codes[p[2]], checks: p[3].reduce(function (a, b) { return a + b; }, 0),
+             counts: counts, dims: dims, sev: sev, docs: docs, latest: p[7] === 1 };
+  });
   var f = {
     model: document.getElementById("f-model"), status: document.getElementById("f-status"),
     dimension: document.getElementById("f-dimension"), severity: document.getElementById("f-severity"),
     engine: document.getElementById("f-engine"), search: document.getElementById("f-search"),
     history: document.getElementById("f-history")
   };
+  var names = {}, list = document.getElementById("models-list");
+  rows.forEach(function (r) { names[r.node] = 1; });
+  Object.keys(names).sort().forEach(function (n) { var o = document.createElement("option"); o.value = n; list.appendChild(o); });
   var PAGE = 50, page = 0, sortKey = "rank", sortDir = 1, shown = [];
   var rank = { error: 0, fail: 1, stale: 2, warn: 3, pass: 4 };
   rows.forEach(function (r) { r.rank = rank[r.status]; r.hay = (r.suite + " " + r.node + " " + r.run_id).toLowerCase(); });
