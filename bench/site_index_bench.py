@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser import CHROMIUM, OFFLINE_FLAGS  # noqa: E402
-from tests.site.large_site import write_large_index  # noqa: E402
+from tests.browser import CHROMIUM, OFFLINE_FLAGS
+from tests.site.large_site import write_large_index
 
 PROBE = """<script>document.body.offsetHeight;
 document.getElementById("pef-probe").textContent = JSON.stringify({

@@ -16,7 +16,9 @@ from pef_gx.results.model import CheckResult, ValidationRun
 KINDS = ("not_null", "unique", "accepted_values", "relationships", "recency")
 
 
-def generated_runs(suites: int = 500, runs: int = 50, checks_per_suite: int = 4, seed: int = 7) -> list[ValidationRun]:
+def generated_runs(
+    suites: int = 500, runs: int = 50, checks_per_suite: int = 4, seed: int = 7
+) -> list[ValidationRun]:
     rng = random.Random(seed)
     out = []
     for r in range(runs):
@@ -75,5 +77,7 @@ def generated_runs(suites: int = 500, runs: int = 50, checks_per_suite: int = 4,
 def write_large_index(folder: Path, suites: int = 500, runs: int = 50) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
-    path.write_text(render_index(SiteData(project="big", runs=generated_runs(suites, runs))), encoding="utf-8")
+    path.write_text(
+        render_index(SiteData(project="big", runs=generated_runs(suites, runs))), encoding="utf-8"
+    )
     return path
