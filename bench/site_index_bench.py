@@ -37,7 +37,7 @@ def measure(page: Path, runs: int = 7) -> list[dict]:
     )
     probe.write_text(text, encoding="utf-8")
     found = []
-    for i in range(runs):
+    for _ in range(runs):
         profile = Path(tempfile.mkdtemp(prefix="pef-bench-chromium-"))
         try:
             dom = subprocess.run(
