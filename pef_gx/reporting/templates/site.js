@@ -117,6 +117,7 @@
   });
   var params = new URLSearchParams(window.location.search);
   Object.keys(f).forEach(function (k) { if (params.has(k)) { if (k === "history") f[k].checked = params.get(k) === "1"; else f[k].value = params.get(k); } });
+  if (params.has("page")) page = Math.max(0, (parseInt(params.get("page"), 10) || 1) - 1);
   render();
   document.body.setAttribute("data-ready", "1");
 })();
