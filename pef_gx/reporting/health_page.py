@@ -12,6 +12,7 @@ from typing import Any
 from pef_gx.reporting.html_base import bar, card, esc, line_chart, page, table
 from pef_gx.reporting.html_scores import trend_by_target
 from pef_gx.reporting.site.charts import time_labels
+from pef_gx.reporting.site.project import suite_for_node
 from pef_gx.reporting.site.status import status as site_status
 
 PAGE_NAME = "pef-gx-health.html"
@@ -39,6 +40,14 @@ def _when(text: object) -> str:
 
 def _rate_cell(rate: Mapping[str, Any]) -> str:
     return f"{bar(rate.get('success_rate'))}{esc(_pct(rate.get('success_rate')))}"
+
+
+def _node_cell(node: Mapping[str, Any]) -> str:
+    """The node's name, linked to its page in the site (seeds, snapshots and sources are not models)."""
+    uid = str(node.get("unique_id") or "")
+    if not uid:
+        return esc(node.get("name", ""))
+    return f'<a href="pef-gx-models/{esc(suite_for_node(uid))}.html">{esc(node.get("name", uid))}</a>'
 
 
 def _section(title: str, html: str, anchor: str) -> str:
@@ -128,7 +137,8 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
     models = report.get("models") or []
     rows = [
         [
-            esc(m["name"]),
+            _node_cell(m),
+            esc(str(m.get("unique_id") or "").split(".", 1)[0]),
             _rate_cell(m["rate"]),
             esc(m["rate"].get("trend") or "n/a"),
             _pill(m["last_status"]),
@@ -139,11 +149,11 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
     ]
     parts.append(
         _section(
-            "Models",
+            "Models, seeds and snapshots",
             table(
-                ["model", "success rate", "trend", "last status", "median time", "latest time"],
+                ["node", "kind", "success rate", "trend", "last status", "median time", "latest time"],
                 rows,
-                numeric=(4, 5),
+                numeric=(5, 6),
             )
             if rows
             else _none("no models"),
@@ -153,7 +163,7 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
 
     slow = report.get("slowest") or []
     rows = [
-        [esc(m["name"]), esc(f"{m['median_time_s']:.2f}s"), esc(f"{m['latest_time_s']:.2f}s")] for m in slow
+        [_node_cell(m), esc(f"{m['median_time_s']:.2f}s"), esc(f"{m['latest_time_s']:.2f}s")] for m in slow
     ]
     parts.append(
         _section(
@@ -231,7 +241,7 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
     )
 
     links = [
-        ("#models", "models"),
+        ("#models", "nodes"),
         ("#slowest", "slowest"),
         ("#regressions", "regressions"),
         ("#flapping", "flapping"),

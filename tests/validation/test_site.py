@@ -254,9 +254,9 @@ def test_index_with_500_suites_and_50_runs(tmp_path: Path) -> None:
     out.stale = Array.prototype.map.call(document.querySelectorAll('#index-body tr'), function (tr) { return tr.getAttribute('data-status'); });
     """
     found = _probe(index, tmp_path, script)
-    assert found["first"] == [50, "rows 1–50 of 500 (page 1 of 10)"]  # latest run per suite first
-    assert found["second"][0] == "rows 51–100 of 500 (page 2 of 10)"
-    assert found["history"] == "rows 1–50 of 25000 (page 1 of 500)"  # the history behind it
-    assert found["engine"] == "rows 1–50 of 12500 (page 1 of 250)"
+    assert found["first"] == [50, "rows 1-50 of 500 (page 1 of 10)"]  # latest run per suite first
+    assert found["second"][0] == "rows 51-100 of 500 (page 2 of 10)"
+    assert found["history"] == "rows 1-50 of 25000 (page 1 of 500)"  # the history behind it
+    assert found["engine"] == "rows 1-50 of 12500 (page 1 of 250)"
     assert found["stale"] and set(found["stale"]) == {"stale"}
     _shot(index, tmp_path, "site_index_500x50.png", "?history=1&status=fail", height=1000)

@@ -95,7 +95,7 @@
       body.appendChild(tr);
     });
     document.getElementById("pager-text").textContent =
-      shown.length ? "rows " + (page * PAGE + 1) + "–" + Math.min(shown.length, page * PAGE + PAGE) + " of " + shown.length + " (page " + (page + 1) + " of " + pages + ")" : "no row matches";
+      shown.length ? "rows " + (page * PAGE + 1) + "-" + Math.min(shown.length, page * PAGE + PAGE) + " of " + shown.length + " (page " + (page + 1) + " of " + pages + ")" : "no row matches";
     document.getElementById("pager-prev").disabled = page === 0;
     document.getElementById("pager-next").disabled = page >= pages - 1;
   }
