@@ -286,8 +286,12 @@ def _graph(node: NodeDoc, data: SiteData, statuses: Mapping[str, str]) -> Graph:
     if node.same_table_as:
         members.add(node.same_table_as)
     parents = {n: list(docs.nodes[n].parents) for n in members if n in docs.nodes}
-    if node.same_table_as and node.resource_type == "source":  # the seed that builds this source's table
-        parents.setdefault(node.unique_id, []).append(node.same_table_as)
+    for source in [m for m in members if m in docs.nodes and docs.nodes[m].resource_type == "source"]:
+        seed = docs.nodes[source].same_table_as  # the seed that builds the table this source reads
+        if seed and seed in docs.nodes:
+            members.add(seed)
+            parents.setdefault(seed, list(docs.nodes[seed].parents))
+            parents[source] = [*parents.get(source, []), seed]
 
     def describe(n: str) -> tuple[str, str, str, str | None, str]:
         other = docs.nodes[n]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 180, 34, 60, 14, 10
+NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 196, 34, 56, 14, 10
 
 
 @dataclass(frozen=True)
