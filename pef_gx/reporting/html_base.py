@@ -1,9 +1,6 @@
-"""A small shared base for pef-gx's own HTML pages (scores page, health page): one offline page, CSS of
-our own, no CDN, no JavaScript needed.
-
-Use: `page(title, body_html, subtitle=..., links=[(href, text)])`; escape every untrusted string with
-`esc`. Building blocks: `table(headers, rows, numeric=...)`, `pill(text, colour_hex)`, `bar(share)`,
-`line_chart(series, ...)` (inline SVG), `card(title, value, colour_hex, note)`.
+"""Small HTML pieces of the pef-gx site that are built in Python: `line_chart` (an inline SVG trend on an
+axis fitted to the data), `page` (a trusted body inside the site's layout) and `esc`. The pages themselves
+are Jinja2 templates (pef_gx/reporting/templates/), rendered by pef_gx.reporting.site.builder.
 """
 
 from __future__ import annotations
@@ -44,33 +41,6 @@ def page(
     if extra_css:
         html = html.replace("</style>", extra_css + "</style>", 1)
     return html
-
-
-def pill(text: str, color_hex: str) -> str:
-    return f'<span class="pill" style="background:{esc(color_hex)}">{esc(text)}</span>'
-
-
-def bar(share: float | None) -> str:
-    pct = 0.0 if share is None else max(0.0, min(1.0, share)) * 100
-    return f'<span class="bar" title="{pct:.0f}%"><span style="width:{pct:.0f}%"></span></span>'
-
-
-def card(title: str, value_html: str, note: str = "") -> str:
-    note_html = f'<div class="note">{esc(note)}</div>' if note else ""
-    return f'<div class="card"><div class="title">{esc(title)}</div><div class="value">{value_html}</div>{note_html}</div>'
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    """`rows` hold trusted HTML cells (escape with `esc`); columns in `numeric` align right."""
-    num = set(numeric)
-    head = "".join(f"<th{' class=num' if i in num else ''}>{esc(h)}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 PALETTE = ("#0969da", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#bc4c00", "#57606a", "#1b7c83")
