@@ -167,3 +167,46 @@ def install() -> None:
             parent = found[0] if found else Expectation
             register_renderer(gx_type, parent, make(found[1] if found else None))
     _installed = True
+
+
+def suite_verdict(validation_results: Any) -> str:
+    """pass | warn | fail | error of a GX suite result, by the pef-gx severity of its failed checks."""
+    if validation_results.success:
+        return "pass"
+    verdicts = set()
+    for result in validation_results.results or []:
+        if result.success:
+            continue
+        config = getattr(result, "expectation_config", None)
+        meta = _pef_meta(config) or {}
+        verdicts.add(_result_dict(result, meta, str(getattr(config, "type", "")))["status"])
+    for worst in ("error", "fail", "warn"):
+        if worst in verdicts:
+            return worst
+    return "fail"
+
+
+def page_renderer_class() -> type:
+    """GX's validation page renderer whose overview says "Warning" (not "Failed") when only warn-severity
+    checks failed; named in the Data Docs site config (validations section) by pef_gx.validation.context."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+
+    class PefValidationResultsPageRenderer(ValidationResultsPageRenderer):
+        @classmethod
+        def _render_validation_header(cls, validation_results: Any) -> Any:
+            header = super()._render_validation_header(validation_results)
+            verdict = suite_verdict(validation_results)
+            if verdict in ("warn", "error"):
+                icon, colour = _ICONS[verdict]
+                params = header.subheader.string_template["params"]
+                params["success"] = "Warning" if verdict == "warn" else "Could not run"
+                params["html_success_icon"] = f'<span style="color:{colour}">{icon}</span>'
+            return header
+
+    return PefValidationResultsPageRenderer
+
+
+def __getattr__(name: str) -> Any:  # GX instantiates the renderer class by module and class name
+    if name == "PefValidationResultsPageRenderer":
+        return page_renderer_class()
+    raise AttributeError(name)

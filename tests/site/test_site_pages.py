@@ -154,7 +154,7 @@ def test_model_page_has_everything_and_escapes_names() -> None:
         'data-node="seed.shop.raw_orders"' in page and 'data-kind="source"' in page
     )  # the seed behind the source
     assert 'data-node="exposure.shop.dashboard"' in page  # downstream exposure
-    assert "stale: not rebuilt: its parent failed" in page and "⏸ stale" in page
+    assert "stale: not rebuilt: its parent failed" in page and "◌ stale" in page
     assert "<polyline" in page and "11-30 08:00" in page  # run-time trend, hours shown on a shared day
     assert suite_for_node("source.shop.erp.raw_orders") == "source__erp__raw_orders"
 

@@ -222,7 +222,7 @@ def render_index(data: SiteData) -> str:
         project=data.project,
         title=f"Data quality runs: {data.project}",
         subtitle=(
-            f"{len(latest)} suites, {len(data.runs)} runs; latest {data.runs[-1].started_at[:16].replace('T', ' ')} UTC"
+            f"{len(latest)} suites, {len(data.runs)} run{'' if len(data.runs) == 1 else 's'}; latest {data.runs[-1].started_at[:16].replace('T', ' ')} UTC"
             if data.runs
             else "no run yet: run `pef-gx build`"
         ),

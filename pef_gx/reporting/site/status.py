@@ -25,7 +25,7 @@ STATUSES: dict[str, Status] = {
     for s in (
         Status("pass", "passed", "✔", "#1a7f37", "#dafbe1", 0),
         Status("warn", "warning", "⚠", "#9a6700", "#fff8c5", 1),
-        Status("stale", "stale", "⏸", "#57606a", "#eaeef2", 2),
+        Status("stale", "stale", "◌", "#57606a", "#eaeef2", 2),
         Status("fail", "failed", "✘", "#cf222e", "#ffebe9", 3),
         Status("error", "could not run", "‼", "#8250df", "#fbefff", 4),
     )
