@@ -13,6 +13,7 @@ from typing import Any
 
 from pef_gx.checks.catalog import KINDS, UNEXPECTED_ROWS
 from pef_gx.checks.words import observed_sentence, words_for
+from pef_gx.validation.thresholds import verdict
 
 _installed = False
 PRESCRIPTIVE = "renderer.prescriptive"
@@ -43,13 +44,20 @@ def _result_dict(result: Any, meta: Mapping[str, Any], expectation_type: str) ->
             "message": str((result.exception_info or {}).get("exception_message"))[:200],
         }
     severity = str(meta.get("severity") or "error")
-    status = "pass" if result.success else ("warn" if severity == "warn" else "fail")
     unexpected = details.get("unexpected_count")
     values = list(details.get("partial_unexpected_list") or [])
     if expectation_type == UNEXPECTED_ROWS:
         unexpected = details.get("observed_value")
         rows = list((details.get("details") or {}).get("unexpected_rows") or [])
         values = [next(iter(r.values())) if isinstance(r, Mapping) and len(r) == 1 else r for r in rows]
+    status = "pass"
+    if not result.success:  # dbt's warn_if / error_if on the failure count, as the checkpoint judges it
+        row_level = meta.get("level") == "row" and isinstance(unexpected, int)
+        failures = int(unexpected) if row_level else 1
+        try:
+            status = verdict(failures, severity, meta.get("warn_if"), meta.get("error_if"))
+        except Exception:  # a bad threshold is reported by the checkpoint itself
+            status = "warn" if severity == "warn" else "fail"
     message = None
     observed = details.get("observed_value")
     if meta.get("kind") == "not_null_proportion" and isinstance(observed, (int, float)):
