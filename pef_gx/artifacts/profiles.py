@@ -32,6 +32,9 @@ class Target:
     password_env: str | None = None  # the env var holding the password, if any
     path: Path | None = None  # duckdb file, absolute
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # From pef-gx.yml `timeouts:` (see pef_gx.warehouse.timeouts): a checkpoint never waits forever.
+    statement_timeout_s: float | None = None
+    lock_timeout_s: float | None = None
 
     @property
     def password(self) -> str:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pef_gx.checks import custom_tests
 from pef_gx.checks import sql_template as sql
 from pef_gx.checks.spec import DIMENSIONS, CheckSpec
 from pef_gx.errors import ConfigError, did_you_mean
@@ -101,6 +102,15 @@ KINDS: dict[str, Kind] = {
         Kind("gx_native", "", "validity", "row", (), None, "a GX expectation with no dbt counterpart"),
     )
 }  # fmt: skip
+
+# --- the framework's custom tests (pef_gx.checks.custom_tests): declared in a model's meta, no dbt form
+KINDS.update(
+    {
+        name: Kind(name, gx_type, custom_tests.DEFAULT_DIMENSION[name], "table", (), None,
+                   custom_tests.SUMMARY[name])
+        for name, gx_type in custom_tests.GX_TYPES.items()
+    }
+)  # fmt: skip
 
 _BY_DBT_NAME = {name: kind for kind in KINDS.values() for name in kind.dbt_tests}
 
@@ -388,6 +398,8 @@ def gx_expectation(
 ) -> tuple[str, dict[str, Any]]:
     """(GX expectation type, kwargs) for a CheckSpec. `quoting`: column -> dbt's `quote` flag."""
     k, p = spec.kind, spec.params
+    if k in custom_tests.GX_TYPES:
+        return custom_tests.gx_expectation(spec)
     column = spec.columns[0] if spec.columns else None
     if k == "not_null":
         return KINDS[k].gx_type, {"column": column}
@@ -436,6 +448,8 @@ def gx_expectation(
 def from_gx(gx_type: str, kwargs: Mapping[str, Any]) -> tuple[str, tuple[str, ...], dict[str, Any]]:
     """(kind, columns, params) of a GX expectation; "gx_native" when no other kind says the same thing."""
     kw = {k: v for k, v in kwargs.items() if k not in ("result_format", "catch_exceptions", "meta")}
+    if gx_type in custom_tests.KIND_OF_GX_TYPE:
+        return custom_tests.from_gx(gx_type, kw)
     native = ("gx_native", (str(kw["column"]),) if kw.get("column") else (),
               {"expectation_type": gx_type, "kwargs": kw})  # fmt: skip
     if kw.get("mostly") not in (None, 1, 1.0) or kw.get("row_condition"):

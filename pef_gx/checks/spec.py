@@ -32,6 +32,7 @@ class OriginType(str, Enum):
     INFERRED = "inferred"  # proposed by profiling the data
     HAND_WRITTEN = "hand_written"  # written by a person in a GX suite
     NATURAL_LANGUAGE = "natural_language"  # from a plain-English request
+    META = "meta"  # declared in a model's `meta: {pef_gx: ...}` (quality score, build time, query time)
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,17 @@ def rule_sentence(
         text = f"same row count as {relation_name(str(p.get('compare_model')))}"
     elif kind == "sequential_values":
         text = f"consecutive {c} values differ by {value_text(p.get('interval', 1))}"
+    elif kind == "build_time":
+        limits = [f"warn after {p['warn_after']:g}s" if p.get("warn_after") else "",
+                  f"fail after {p['error_after']:g}s" if p.get("error_after") else ""]  # fmt: skip
+        text = "the model builds in time (" + ", ".join(x for x in limits if x) + ")"
+    elif kind == "quality_score":
+        text = f"the {p.get('dimension') or 'overall'} quality score is at least {value_text(p.get('min'))}"
+    elif kind == "query_time":
+        text = (
+            f"query `{p.get('name') or 'query'}` runs in under {value_text(p.get('max_ms'))} ms"
+            f" (median of {value_text(p.get('repeat', 1))} runs)"
+        )
     elif kind == "unexpected_rows":
         test = str(origin_ref or "").split(".")
         name = test[2] if len(test) > 2 else "the check's query"

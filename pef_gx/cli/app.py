@@ -56,6 +56,20 @@ def _register_commands() -> None:
             importlib.import_module(f"pef_gx.cli.{module}")
 
 
+def unexpected(exc: BaseException) -> str:
+    """One line for an error no typed PefGxError caught: a full disk, or a pef-gx bug to report."""
+    from pef_gx.warehouse.faults import DISK_FULL, classify, first_line
+
+    if classify(exc) == DISK_FULL:
+        return (
+            "disk full: free some space and run again (files pef-gx writes are replaced only when complete)"
+        )
+    return (
+        f"internal error: {type(exc).__name__}: {first_line(exc)[:200]} "
+        "(a pef-gx bug: rerun with --debug for the traceback and report it)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: run the app; every PefGxError becomes one line on stderr and exit 2."""
     _register_commands()
@@ -76,4 +90,11 @@ def main(argv: list[str] | None = None) -> None:
         if show:
             show()
         sys.exit(getattr(exc, "exit_code", 2))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # never a traceback with exit 1, which reads as "checks failed"
+        if _state["debug"]:
+            raise
+        typer.echo(f"error: {unexpected(exc)}", err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

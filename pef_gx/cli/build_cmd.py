@@ -29,6 +29,7 @@ def build(
     target: str | None = options.Target,
     select: list[str] | None = options.Select,
     exclude: list[str] | None = options.Exclude,
+    wait: float | None = options.Wait,
     quiet: bool = options.Quiet,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List passing tests too."),
 ) -> int:
@@ -42,8 +43,8 @@ def build(
     from pef_gx.runner.build import build as run_build
     from pef_gx.runner.post_run import default_post_run_steps
 
-    settings = options.settings_from(project_dir, profiles_dir, target)
-    steps = default_post_run_steps(settings)
+    settings = options.settings_from(project_dir, profiles_dir, target, wait)
+    steps = default_post_run_steps(settings, on_wait=options.warn_waiting)
     with node_progress(interactive() and not quiet, "dbt build") as on_node:
         outcome = run_build(settings, select or (), exclude or (), post_run_steps=steps, on_node=on_node)
     out = console()

@@ -8,17 +8,20 @@ from typing import Any
 
 import typer
 
+from pef_gx.checks import custom_tests
 from pef_gx.cli import options
 from pef_gx.cli.app import app
 from pef_gx.cli.console import console
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+_ORDER = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
+_CUSTOM_KINDS = tuple(custom_tests.GX_TYPES)  # quality-score and performance tests: listed on their own
 
 
 def render_validation_run(run: Any, quiet: bool = False, results_file: Path | None = None) -> None:
     """The checkpoint summary: checks that did not pass, counts by verdict, where results and docs are."""
     out = console()
-    problems = [c for c in run.checks if c.status != "pass"]
+    problems = [c for c in run.checks if c.status != "pass" and c.kind not in _CUSTOM_KINDS]
     if problems and not quiet:
         from rich.table import Table
 
@@ -40,9 +43,24 @@ def render_validation_run(run: Any, quiet: bool = False, results_file: Path | No
                 detail[:100],
             )
         out.print(table)
+    custom = [c for c in run.checks if c.kind in _CUSTOM_KINDS]
+    if custom and not quiet:
+        from rich.table import Table
+
+        table = Table(title="quality-score and performance tests")
+        for column in ("status", "severity", "model", "test", "result"):
+            table.add_column(column)
+        for check in sorted(custom, key=lambda c: (c.node_name, c.kind, c.dimension, c.check_id)):
+            style = _STYLE.get(check.status, "dim")
+            test = f"{check.kind} ({check.dimension})" if check.kind == "quality_score" else check.kind
+            table.add_row(
+                f"[{style}]{check.status}[/]", check.severity, check.node_name, test, check.message or ""
+            )
+        out.print(table)
     counts = Counter(c.status for c in run.checks)
     summary = (
-        ", ".join(f"{counts[s]} {s}" for s in ("pass", "warn", "fail", "error") if counts[s]) or "no checks"
+        ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: _ORDER.get(kv[0], 9)))
+        or "no checks"
     )
     failing = len(run.failed_errors)
     verdict = (
@@ -67,6 +85,7 @@ def checkpoint(
     select: list[str] | None = options.Select,
     exclude: list[str] | None = options.Exclude,
     no_docs: bool = typer.Option(False, "--no-docs", help="Do not rebuild the Data Docs site."),
+    wait: float | None = options.Wait,
     quiet: bool = options.Quiet,
 ) -> int:
     """Validate the suites in suites/ against the relations dbt built (manifest of the current target).
@@ -80,8 +99,10 @@ def checkpoint(
     from pef_gx.results.writer import results_dir
     from pef_gx.runner.checkpoint import checkpoint_and_record
 
-    settings = options.settings_from(project_dir, profiles_dir, target)
-    run, history = checkpoint_and_record(settings, select or (), exclude or (), build_docs=not no_docs)
+    settings = options.settings_from(project_dir, profiles_dir, target, wait)
+    run, history = checkpoint_and_record(
+        settings, select or (), exclude or (), build_docs=not no_docs, on_wait=options.warn_waiting
+    )
     render_validation_run(run, quiet, results_dir(settings.root) / f"{run.run_id}.json")
     print_history_result(history, quiet)
     return 1 if run.failed_errors else 0

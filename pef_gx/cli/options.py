@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -14,9 +15,28 @@ Target = typer.Option(None, "--target", "-t", help="dbt target (default: the pro
 Select = typer.Option(None, "--select", "-s", help="dbt node selection, repeatable (dbt syntax).")
 Exclude = typer.Option(None, "--exclude", help="dbt node exclusion, repeatable (dbt syntax).")
 Quiet = typer.Option(False, "--quiet", "-q", help="Print only the summary.")
+Wait = typer.Option(
+    None,
+    "--wait",
+    metavar="SECONDS",
+    help="How long to wait for a table lock or the DuckDB file held by another process "
+    "(default: timeouts.lock_seconds in pef-gx.yml, else 60).",
+)
 
 
 def settings_from(
-    project_dir: Path | None, profiles_dir: Path | None = None, target: str | None = None
+    project_dir: Path | None,
+    profiles_dir: Path | None = None,
+    target: str | None = None,
+    wait: float | None = None,
 ) -> Settings:
-    return load_settings({"dbt_project_dir": project_dir, "profiles_dir": profiles_dir, "target": target})
+    settings = load_settings({"dbt_project_dir": project_dir, "profiles_dir": profiles_dir, "target": target})
+    if wait is None:
+        return settings
+    timeouts = {**settings.section("timeouts"), "lock_seconds": wait}
+    return replace(settings, sections={**settings.sections, "timeouts": timeouts})
+
+
+def warn_waiting(message: str) -> None:
+    """Told by the library when a lock keeps it waiting: say so on stderr, so a pause is never silent."""
+    typer.echo(message, err=True)

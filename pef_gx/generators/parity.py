@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pef_gx.checks import custom_tests
 from pef_gx.checks.spec import DIMENSIONS, CheckSpec, OriginType
 from pef_gx.generators.base import NotMirrored
 
@@ -93,6 +94,7 @@ def build_report(
             reason = _GX_ONLY_REASON.get(spec.origin.type) or f"dbt has no test for '{spec.kind}'"
             if spec.kind == "data_type":
                 reason = "contract data type: dbt checks it when it builds the model"
+            reason = custom_tests.GX_ONLY_REASONS.get(spec.kind, reason)
             entry.gx_only.append(
                 NotMirrored(spec.node_id, spec.origin.ref or spec.check_id, reason, side="gx")
             )

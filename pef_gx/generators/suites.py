@@ -16,12 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from pef_gx.artifacts.manifest import Manifest
-from pef_gx.checks import catalog
+from pef_gx.checks import catalog, custom_tests
 from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
 from pef_gx.errors import SuiteError
 from pef_gx.writers.gx_suite import KeptExpectation, expectation_id
 
-_GENERATED = {OriginType.DBT_TEST.value, OriginType.CONSTRAINT.value, OriginType.FRESHNESS.value}
+_GENERATED = {
+    OriginType.DBT_TEST.value,
+    OriginType.CONSTRAINT.value,
+    OriginType.FRESHNESS.value,
+    OriginType.META.value,  # the custom tests a model's meta declares
+}
 
 
 @dataclass
@@ -68,7 +73,9 @@ def hand_written_spec(node_id: str, expectation: dict[str, Any], ref: str) -> Ch
         kind=kind,
         columns=columns,
         params=params,
-        dimension=catalog.dimension_for(kind, user_meta, gx_type=gx_type),
+        dimension=custom_tests.dimension_of(kind, params)
+        if kind in custom_tests.GX_TYPES
+        else catalog.dimension_for(kind, user_meta, gx_type=gx_type),
         severity=_severity(expectation, {}),
         origin=Origin(OriginType.HAND_WRITTEN, ref),
         description=expectation.get("description"),

@@ -285,18 +285,29 @@ def open_sqlite(path: Path, busy_timeout_s: float = 30.0, create: bool = True) -
         conn.execute("pragma journal_mode = wal")
         conn.execute("pragma synchronous = full")
     except (OSError, sqlite3.Error) as exc:
-        raise DatabaseError(
-            f"cannot open run history {path}: {exc}", "check the folder is writable"
-        ) from None
+        raise _history_error(path, exc) from None
     store = HistoryStore(conn, "sqlite", None, str(path))
     try:
         store.create_tables()
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseError(
-            f"run history {path} is not usable: {exc}", "move the file away; a new one is created"
-        ) from None
+        raise _history_error(path, exc) from None
     return store
+
+
+def _history_error(path: Path, exc: BaseException) -> DatabaseError:
+    """A corrupt file, a full disk and an unwritable folder each need their own fix."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseError(
+            f"run history {path} is corrupt ({exc})",
+            f"move it aside (mv {path} {path}.broken); the next build starts a new history",
+        )
+    if "disk is full" in text or "no space" in text:
+        return DatabaseError(f"disk full: cannot write run history {path}", "free some space and run again")
+    if "readonly" in text or "permission" in text or "unable to open" in text:
+        return DatabaseError(f"cannot write run history {path}: {exc}", "check the folder is writable")
+    return DatabaseError(f"run history {path} is not usable: {exc}", "move it aside; a new one is created")
 
 
 def open_postgres(dsn: str, schema: str, where: str) -> HistoryStore:

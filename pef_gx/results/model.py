@@ -33,6 +33,7 @@ class CheckResult:
     unexpected_values: tuple[Any, ...] = ()  # a few, only when failing
     message: str | None = None
     elapsed_s: float | None = None
+    observed: float | None = None  # what a quality-score / performance test measured (score, s, ms)
 
     @property
     def success(self) -> bool:

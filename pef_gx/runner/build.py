@@ -14,6 +14,7 @@ from pef_gx.errors import DatabaseError, DbtError
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
 from pef_gx.settings import Settings
 from pef_gx.warehouse.connection import check_reachable
+from pef_gx.warehouse.timeouts import with_timeouts
 
 _CONNECTION_WORDS = ("could not connect", "connection refused", "connection to server", "could not translate")
 
@@ -28,6 +29,8 @@ class BuildContext:
     select: tuple[str, ...]
     exclude: tuple[str, ...]
     run_results: RunResults | None
+    # What the steps before returned, by step name (the history step writes the checkpoint's run).
+    step_results: dict[str, Any] = field(default_factory=dict)
 
 
 class PostRunStep(Protocol):
@@ -55,7 +58,7 @@ class BuildOutcome:
 
 def resolve(settings: Settings) -> tuple[DbtProject, Target]:
     project = load_dbt_project(settings.dbt_project_dir)
-    return project, load_target(project, settings.profiles_dir, settings.target)
+    return project, with_timeouts(load_target(project, settings.profiles_dir, settings.target), settings)
 
 
 def selection_args(select: Sequence[str], exclude: Sequence[str]) -> list[str]:
@@ -86,7 +89,9 @@ def build(
     _raise_for_crash(invocation, target)
     run_results = read_run_results(project.run_results_path) if project.run_results_path.exists() else None
     outcome = BuildOutcome(project, target, invocation, run_results)
-    context = BuildContext(settings, project, target, tuple(select), tuple(exclude), run_results)
+    context = BuildContext(
+        settings, project, target, tuple(select), tuple(exclude), run_results, outcome.step_results
+    )
     for step in post_run_steps:
         outcome.step_results[step.name] = step.run(context)
     return outcome

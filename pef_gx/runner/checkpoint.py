@@ -17,7 +17,7 @@ import functools
 import http.server
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,8 +31,10 @@ from pef_gx.errors import ArtifactError, ConfigError, SuiteError
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.results.writer import write_run
 from pef_gx.runner.build import BuildContext, resolve
-from pef_gx.runner.history_step import HistoryStepResult, record_checkpoint_run
+from pef_gx.runner.history_step import HistoryStepResult, persist_run
 from pef_gx.settings import Settings
+from pef_gx.warehouse import preflight
+from pef_gx.warehouse.timeouts import LOCK_S
 
 BUILT_TYPES = ("model", "seed", "snapshot")
 
@@ -54,6 +56,7 @@ def run_checkpoint(
     build_docs: bool = True,
     write: bool = True,
     detail_limit: int | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> ValidationRun:
     """Validate the suites of the selected nodes (all without select/exclude); returns the ValidationRun.
 
@@ -95,6 +98,12 @@ def run_checkpoint(
             )
         return relation.sql
 
+    preflight.check_relations(
+        target,
+        sorted({(r.schema, r.identifier) for r in by_suite.values() if r is not None}),
+        target.lock_timeout_s or LOCK_S,
+        on_wait,
+    )
     run_id = new_run_id(started)
     outcome = run_validations(
         target,
@@ -107,6 +116,7 @@ def run_checkpoint(
         started,
         build_docs=build_docs,
         detail_limit=detail_limit or DETAIL_LIMIT,
+        on_wait=on_wait,
     )
     counts = dict(outcome.row_counts)
     built = _built_ids(run_results) if command == "build" else []
@@ -136,19 +146,37 @@ def run_checkpoint(
 
 
 def checkpoint_and_record(
-    settings: Settings, select: Sequence[str] = (), exclude: Sequence[str] = (), *, build_docs: bool = True
+    settings: Settings,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    *,
+    build_docs: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> tuple[ValidationRun, HistoryStepResult]:
-    """`pef-gx checkpoint`: validate, write the results file, then record the run and send alerts.
+    """`pef-gx checkpoint`: validate, record the run (history, alerts), then write the results file.
 
     (`pef-gx build` records through its HistoryStep instead, with dbt's node results of the build.)
     """
+    from pef_gx.runner.custom_tests_step import apply_custom_tests, project_rules
+
+    project_rules(settings)  # a bad `quality_score:` in pef-gx.yml stops before anything runs
     project, target = resolve(settings)
-    run = run_checkpoint(settings, select, exclude, project=project, target=target, build_docs=build_docs)
-    history = record_checkpoint_run(settings, run, target)
+    run = run_checkpoint(
+        settings,
+        select,
+        exclude,
+        project=project,
+        target=target,
+        build_docs=build_docs,
+        write=False,
+        on_wait=on_wait,
+    )
+    apply_custom_tests(settings, run, write=False)  # quality-score and build-time tests
+    _results_file, history = persist_run(settings, run, target)
     if build_docs:
         from pef_gx.runner.site import refresh_site
 
-        refresh_site(settings)
+        refresh_site(settings)  # the pef-gx pages, from the results files now live
     return run, history
 
 
@@ -211,6 +239,9 @@ class CheckpointStep:
 
     name = "checkpoint"
 
+    def __init__(self, on_wait: Callable[[str], None] | None = None) -> None:
+        self.on_wait = on_wait  # told about long waits for a lock
+
     def run(self, context: BuildContext) -> CheckpointStepResult:
         from pef_gx.validation.suites import suite_files
 
@@ -229,10 +260,10 @@ class CheckpointStep:
             target=context.target,
             run_results=context.run_results,
             node_ids=node_ids,
+            write=False,  # the history step records it, then writes the results file (in that order)
+            on_wait=self.on_wait,
         )
-        from pef_gx.results.writer import results_dir
-
-        return CheckpointStepResult(run, results_file=results_dir(settings.root) / f"{run.run_id}.json")
+        return CheckpointStepResult(run)
 
 
 # --- Data Docs (`pef-gx docs`) ---------------------------------------------------------------------

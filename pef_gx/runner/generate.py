@@ -31,6 +31,7 @@ from pef_gx.generators.base import Generated, NotMirrored
 from pef_gx.generators.constraints import from_constraints
 from pef_gx.generators.dbt_tests import from_dbt_tests
 from pef_gx.generators.freshness import from_freshness
+from pef_gx.generators.model_meta import from_model_meta
 from pef_gx.generators.parity import ParityReport, build_report
 from pef_gx.generators.suites import read_suites
 from pef_gx.runner.build import selection_args
@@ -43,6 +44,7 @@ from pef_gx.writers.dbt_yaml import OwnedTest, plan_yaml
 _PRIORITY = {
     OriginType.DBT_TEST: 0,
     OriginType.FRESHNESS: 1,
+    OriginType.META: 1,
     OriginType.CONSTRAINT: 2,
     OriginType.HAND_WRITTEN: 3,
     OriginType.NATURAL_LANGUAGE: 4,
@@ -210,6 +212,7 @@ def _generate(
     generated.extend(from_dbt_tests(manifest, selected))
     generated.extend(from_constraints(manifest, selected))
     generated.extend(from_freshness(manifest, selected))
+    generated.extend(from_model_meta(manifest, selected, project.dir))
     by_id = _by_check_id(generated.specs)
     from_dbt = list(by_id.values())
     dbt_ids = set(by_id)

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pef_gx.errors import PefGxError
+from pef_gx.errors import OutputError, PefGxError
 from pef_gx.observability.history import run_from_run_results
 from pef_gx.observability.service import HistoryOutcome, record_and_alert
 from pef_gx.results.model import DbtNodeRun, ValidationRun
+from pef_gx.results.writer import stage_run
 from pef_gx.runner.build import BuildContext
 from pef_gx.settings import Settings
+from pef_gx.warehouse.faults import DISK_FULL, classify
 
 LATEST_RESULTS = Path(".pef-gx") / "results" / "latest.json"
 
@@ -60,13 +62,15 @@ class HistoryStep:
     name = "history"
 
     def run(self, context: BuildContext) -> Any:
+        checkpoint = context.step_results.get("checkpoint")
+        validated = getattr(checkpoint, "run", None)
+        if validated is not None:  # the checkpoint left its run for us: history first, then its results
+            checkpoint.results_file, history = persist_run(context.settings, validated, context.target)
+            return history
         run = validation_run_for(context)
         if run is None:
             return HistoryStepResult(None, "dbt wrote no run_results.json: nothing to record")
-        try:
-            return HistoryStepResult(record_and_alert(context.settings, run, target=context.target))
-        except PefGxError as exc:
-            return HistoryStepResult(None, str(exc))
+        return record_checkpoint_run(context.settings, run, context.target)
 
 
 def record_checkpoint_run(
@@ -77,3 +81,27 @@ def record_checkpoint_run(
         return HistoryStepResult(record_and_alert(settings, run, target=target))
     except PefGxError as exc:
         return HistoryStepResult(None, str(exc))
+    except Exception as exc:
+        if classify(exc) == DISK_FULL:
+            raise OutputError(
+                f"disk full while recording run {run.run_id} in the run history",
+                "free some space and run again; the previous results and history are unchanged",
+            ) from None
+        raise
+
+
+def persist_run(
+    settings: Settings, run: ValidationRun, target: Any | None = None
+) -> tuple[Path, HistoryStepResult]:
+    """Write a finished run: results staged, history recorded, then results made live (latest.json last).
+
+    A failure at any point (a full disk, most often) leaves the previous latest.json, results files and
+    history as they were: the run is either everywhere or nowhere.
+    """
+    staged = stage_run(run, settings.root)
+    try:
+        history = record_checkpoint_run(settings, run, target)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged.commit(), history

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from pef_gx.artifacts.manifest import Manifest
+from pef_gx.checks.custom_tests import UNSCORED_KINDS
 from pef_gx.checks.spec import DIMENSIONS
 from pef_gx.results.model import CheckResult, ValidationRun
 from pef_gx.scoring.formula import ScoringConfig, check_score, dimension_score, overall_score
@@ -84,12 +85,20 @@ def _model_scores(
     return sorted(models, key=lambda m: (m.score is None, m.score if m.score is not None else 0.0, m.name))
 
 
+def scored_checks(checks: Iterable[CheckResult]) -> list[CheckResult]:
+    """The checks a quality score is made of (all but the quality-score and performance tests)."""
+    return [c for c in checks if c.kind not in UNSCORED_KINDS]
+
+
 def score_run(
     run: ValidationRun, manifest: Manifest | None = None, config: ScoringConfig | None = None
 ) -> ScoreReport:
     """Every score of `run`. `manifest` (pef_gx.artifacts.manifest) widens the coverage universe."""
     config = config or ScoringConfig()
-    checks = list(run.checks)
+    # quality-score and performance tests are listed with the run's checks but never scored: a score
+    # test cannot vote on the score it tests, and a slow query is no defect in the data
+    listed = list(run.checks)
+    checks = scored_checks(listed)
     universe = build_universe(checks, manifest)
     dims = dimensions_of(checks)
     grouped = _by_dimension(checks)
@@ -111,7 +120,7 @@ def score_run(
         overall=overall_score({d: s.score for d, s in dimensions.items()}, config),
         dimensions=dimensions,
         models=_model_scores(checks, universe, dims, config),
-        checks=sorted((_outcome(c) for c in checks), key=lambda o: (o.node_name, o.kind, o.check_id)),
+        checks=sorted((_outcome(c) for c in listed), key=lambda o: (o.node_name, o.kind, o.check_id)),
         coverage=coverage(checks, universe),
         weights=config.to_dict(),
         universe=universe.to_dict(),

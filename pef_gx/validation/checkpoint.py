@@ -50,6 +50,7 @@ def run_validations(
     run_time: datetime,
     build_docs: bool = True,
     detail_limit: int = DETAIL_LIMIT,
+    on_wait: Callable[[str], None] | None = None,
 ) -> CheckpointOutcome:
     """Validate each suite against `relations[suite.name]`; raises DatabaseError when the database goes away."""
     started = time.perf_counter()
@@ -57,7 +58,7 @@ def run_validations(
         from pef_gx.validation import duckdb_fix
 
         duckdb_fix.apply()
-        wait_for_duckdb(target)
+        wait_for_duckdb(target, on_wait=on_wait)
     from pef_gx.validation.context import make_context
 
     context, paths = make_context(gx_dir, suites_dir)
@@ -112,24 +113,35 @@ def build_docs_only(gx_dir: Path, suites_dir: Path) -> Path:
     return docs.build(context, paths.docs_dir)
 
 
-def wait_for_duckdb(target: Target, timeout_s: float = LOCK_WAIT_S) -> None:
-    """The DuckDB file exists and no other process holds its write lock (waits a little for dbt to exit)."""
+def wait_for_duckdb(
+    target: Target, timeout_s: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> None:
+    """The DuckDB file exists and no other process holds its write lock (waits up to the lock timeout)."""
     import duckdb
+
+    from pef_gx.warehouse.connection import duckdb_open_error, lock_holder
 
     assert target.path is not None
     if not target.path.is_file():
         raise DatabaseError(
             f"DuckDB file {target.path} does not exist", "run `pef-gx build` first to create it"
         )
-    deadline = time.monotonic() + timeout_s
+    if timeout_s is None:
+        timeout_s = target.lock_timeout_s or LOCK_WAIT_S
+    started = time.monotonic()
+    told = 0.0
     while True:
         try:
             duckdb.connect(str(target.path), read_only=True).close()
             return
         except duckdb.Error as exc:
-            text = str(exc)
-            if "lock" not in text.lower() or time.monotonic() >= deadline:
-                raise lost(target, "opening the DuckDB file", exc) from None
+            waited = time.monotonic() - started
+            if "lock" not in str(exc).lower() or waited >= timeout_s:
+                raise duckdb_open_error(target, exc, waited) from None
+            if on_wait and waited - told >= 5:
+                told = waited
+                holder = lock_holder(str(exc)) or "another process"
+                on_wait(f"waiting for {holder} to release {target.path} ({waited:.0f}s of {timeout_s:.0f}s)")
         time.sleep(0.25)
 
 

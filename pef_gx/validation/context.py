@@ -167,7 +167,13 @@ def engine_kwargs(target: Target) -> dict[str, Any]:
         from sqlalchemy.pool import NullPool
 
         return {"connect_args": {"read_only": True}, "poolclass": NullPool}
-    return {
-        "connect_args": {"application_name": APPLICATION_NAME, "connect_timeout": CONNECT_TIMEOUT_S},
-        "pool_pre_ping": True,
+    from pef_gx.warehouse.timeouts import postgres_options
+
+    connect_args: dict[str, Any] = {
+        "application_name": APPLICATION_NAME,
+        "connect_timeout": CONNECT_TIMEOUT_S,
     }
+    options = postgres_options(target)
+    if options:
+        connect_args["options"] = options
+    return {"connect_args": connect_args, "pool_pre_ping": True}

@@ -142,3 +142,59 @@ def _write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def add_results(
+    gx_dir: Path, suites_dir: Path, run_name: str, entries: dict[str, list[dict[str, Any]]]
+) -> Path | None:
+    """Add results judged after the checkpoint (quality-score and build-time tests) to the run's stored
+    validation results of their suites, then rebuild those pages (and the index).
+
+    `entries`: suite name -> [{type, kwargs, meta, success, observed_value, status, message}].
+    """
+    if not entries:
+        return None
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    import pef_gx.validation.custom_expectations  # noqa: F401  (the types must be registered to render)
+    from pef_gx.validation.context import make_context
+
+    context, paths = make_context(gx_dir, suites_dir)
+    store = context.validation_results_store
+    keys = []
+    for suite_name in sorted(entries):  # only this run's folder of each suite: the store grows every run
+        found = store.store_backend.list_keys(prefix=(suite_name, run_name))
+        keys += [store.tuple_to_key(t) for t in found if t != (".ge_store_backend_id",)]
+    keys = [k for k in keys if getattr(k.run_id, "run_name", None) == run_name]
+    for key in keys:
+        suite_result = store.get(key)
+        for entry in entries[key.expectation_suite_identifier.name]:
+            config = ExpectationConfiguration(type=entry["type"], kwargs=entry["kwargs"], meta=entry["meta"])
+            details = {"status": entry["status"], "message": entry["message"]}
+            suite_result.results.append(
+                ExpectationValidationResult(
+                    success=bool(entry["success"]),
+                    expectation_config=config,
+                    result={"observed_value": entry["observed_value"], "details": details},
+                )
+            )
+        successful = sum(1 for r in suite_result.results if r.success)
+        total = len(suite_result.results)
+        suite_result.success = successful == total
+        suite_result.statistics = {
+            "evaluated_expectations": total,
+            "successful_expectations": successful,
+            "unsuccessful_expectations": total - successful,
+            "success_percent": 100.0 * successful / total if total else None,
+        }
+        store.set(key, suite_result)
+    if not keys:
+        return None
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    suites = [
+        ExpectationSuiteIdentifier(name=n)
+        for n in sorted({k.expectation_suite_identifier.name for k in keys})
+    ]
+    return build(context, paths.docs_dir, [*suites, *keys])

@@ -35,8 +35,11 @@ from pef_gx.results.model import CheckResult
 from pef_gx.validation import fast_checks
 from pef_gx.validation.suites import UNEXPECTED_ROWS, Check, Suite
 from pef_gx.validation.thresholds import verdict
+from pef_gx.warehouse import faults
 
 DETAIL_LIMIT = 5  # unexpected values kept per failing check
+QUERY_TIME = "expect_query_execution_time_to_be_below"  # pef_gx.validation.custom_expectations
+_FULL_RESULT = (UNEXPECTED_ROWS, QUERY_TIME)  # run with COMPLETE: their result carries what they measured
 INDEX_KEY = "pef_gx_index"  # in each expectation's meta while it runs: which check a result belongs to
 
 _GONE = re.compile(
@@ -91,17 +94,13 @@ def quote(name: str) -> str:
 
 
 def is_connection_lost(text: str) -> bool:
-    return bool(_GONE.search(text or ""))
+    """The run cannot go on: the connection went away, or a grant, timeout or full disk stopped it."""
+    return bool(_GONE.search(text or "")) or faults.classify(text or "") is not None
 
 
 def lost(target: Target, what: str, exc: BaseException | str) -> DatabaseError:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    hint = (
-        "is another process (dbt, a notebook) holding the DuckDB file, or was it removed? run again when it is free"
-        if target.type == "duckdb"
-        else "is the PostgreSQL server up and reachable? run `pef-gx checkpoint` again when it is"
-    )
-    return DatabaseError(f"lost the database ({target.describe()}) while {what}: {first[:200]}", hint)
+    """One line for a fault that ends the run (never a row of failed checks)."""
+    return faults.run_stopped(target, what, exc)
 
 
 def validate_suite(
@@ -278,6 +277,8 @@ def _expectation(check: Check, relation: Relation, resolve: Callable[[str], str]
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     kwargs = dict(check.kwargs)
+    if check.gx_type == QUERY_TIME:  # the table itself (not GX's subselect), so a lookup can use indexes
+        kwargs["query"] = timed_query(str(kwargs.get("query") or ""), relation, resolve)
     if check.gx_type == UNEXPECTED_ROWS:
         kwargs["unexpected_rows_query"] = rows_query(
             str(kwargs.get("unexpected_rows_query") or ""), relation, resolve
@@ -300,6 +301,14 @@ def rows_query(query: str, relation: Relation, resolve: Callable[[str], str]) ->
         keys = ", ".join(quote(c) for c in relation.key_columns)
         query = _SELECT_STAR.sub(f"select {keys} from ", query, count=1)
     return query
+
+
+def timed_query(query: str, relation: Relation, resolve: Callable[[str], str]) -> str:
+    """A query-time test's query for this target: `{batch}` and `{ref:<unique_id>}` made relation names."""
+    from pef_gx.checks.sql_template import render_relations
+
+    rendered = render_relations(query.replace("{batch}", "\x00batch\x00"), resolve)
+    return rendered.replace("{{", "{").replace("}}", "}").replace("\x00batch\x00", relation.sql)
 
 
 def _alias_safe_batch(query: str) -> str:
@@ -349,8 +358,8 @@ def _run_group(
     for check in fast:
         results[check.index] = _fast(check, datasource, source, relation, resolve, limit, target, suite,
                                      row_count if where is None else None)  # fmt: skip
-    plain = [c for c in checks if c.gx_type != UNEXPECTED_ROWS and c not in fast]
-    rows = [c for c in checks if c.gx_type == UNEXPECTED_ROWS]
+    plain = [c for c in checks if c.gx_type not in _FULL_RESULT and c not in fast]
+    rows = [c for c in checks if c.gx_type in _FULL_RESULT]
     passes: list[tuple[list[Check], Any]] = [(plain, "BOOLEAN_ONLY"), (rows, "COMPLETE")]
     failed: list[Check] = []
     for group, result_format in passes:
@@ -362,7 +371,7 @@ def _run_group(
         for check, result in _paired(group, outcome.results):
             _raise_if_lost(target, suite, result)
             results[check.index] = result
-            if not result.success and check.gx_type != UNEXPECTED_ROWS and not _raised(result):
+            if not result.success and check.gx_type not in _FULL_RESULT and not _raised(result):
                 failed.append(check)
     if failed:
         detail_format = {"result_format": "BASIC", "partial_unexpected_count": limit}
@@ -486,6 +495,8 @@ def _to_check_result(
     if raised:
         return CheckResult(**base, status="error", message=f"GX could not run the check: {raised[:300]}")
     details = dict(result.result or {})
+    if check.gx_type == QUERY_TIME:
+        return _query_time_result(check, base, result, details)
     element_count = details.get("element_count")
     unexpected_count = details.get("unexpected_count")
     unexpected_percent = details.get("unexpected_percent")
@@ -529,6 +540,24 @@ def _to_check_result(
         unexpected_values=_json_safe(values) if status != "pass" else (),
         message=message,
     )
+
+
+def _query_time_result(
+    check: Check, base: dict[str, Any], result: Any, details: Mapping[str, Any]
+) -> CheckResult:
+    """A query-time test: pass, or warn/fail by its severity; the median and the limit always in the message."""
+    timing = dict(details.get("details") or {})
+    median, limit = timing.get("median_ms"), timing.get("max_ms", check.kwargs.get("max_ms"))
+    runs = timing.get("repeat", check.kwargs.get("repeat"))
+    name = check.kwargs.get("query_name") or "query"
+    status = "pass" if result.success else verdict(1, check.severity, check.warn_if, check.error_if)
+    over = "within" if result.success else "over"
+    message = (
+        f"query '{name}': median {median} ms of {runs} runs, {over} the limit of {float(limit or 0):g} ms"
+    )
+    if timing.get("timings_ms"):
+        message += f" (runs: {', '.join(f'{t:.1f}' for t in timing['timings_ms'])} ms)"
+    return CheckResult(**base, status=status, message=message[:400], observed=median)
 
 
 def _docs_result(

@@ -20,6 +20,8 @@ from pef_gx.errors import SuiteError, did_you_mean
 from pef_gx.validation.thresholds import parse_condition
 
 UNEXPECTED_ROWS = "unexpected_rows_expectation"
+# judged by pef-gx after the checkpoint from the run's results (pef_gx.runner.custom_tests_step), not by GX
+DEFERRED_TYPES = ("expect_model_quality_score_to_be_at_least", "expect_model_build_time_to_be_below")
 _GX_SEVERITY = {"critical": "error", "warning": "warn", "info": "warn", "error": "error", "warn": "warn"}
 _COLUMN_KEYS = ("column", "column_A", "column_B")
 
@@ -58,8 +60,9 @@ class Suite:
     name: str
     path: Path
     node_id: str | None  # from the suite's meta (None: matched to a node by name later)
-    checks: tuple[Check, ...]
+    checks: tuple[Check, ...]  # what the checkpoint runs
     meta: Mapping[str, Any] = field(default_factory=dict)
+    deferred: tuple[Check, ...] = ()  # quality-score and build-time tests: judged after the checkpoint
 
 
 def suite_files(suites_dir: Path) -> list[Path]:
@@ -94,7 +97,9 @@ def load_suite(path: Path) -> Suite:
                 f"suite {path}: unknown expectation type '{gx_type}' (expectation #{index + 1})", hint
             )
         checks.append(_check(path, name, index, gx_type, raw, node_id))
-    return Suite(name=name, path=path, node_id=node_id, checks=tuple(checks), meta=meta)
+    run = tuple(c for c in checks if c.gx_type not in DEFERRED_TYPES)
+    deferred = tuple(c for c in checks if c.gx_type in DEFERRED_TYPES)
+    return Suite(name=name, path=path, node_id=node_id, checks=run, meta=meta, deferred=deferred)
 
 
 def _suite_node_id(meta: Mapping[str, Any]) -> str | None:
@@ -157,11 +162,13 @@ def _check(
 def _derive(gx_type: str, kwargs: Mapping[str, Any], meta: Mapping[str, Any]) -> tuple[str, str, str]:
     """(kind, dimension, level) of a hand-written expectation, from the catalog when it knows it."""
     try:
-        from pef_gx.checks import catalog
+        from pef_gx.checks import catalog, custom_tests
         from pef_gx.checks.spec import CheckSpec
 
         kind, columns, params = catalog.from_gx(gx_type, kwargs)
         dimension = catalog.dimension_for(kind, meta, gx_type=gx_type)
+        if kind in custom_tests.GX_TYPES:
+            dimension = custom_tests.dimension_of(kind, params)
         level = catalog.level_of(CheckSpec(node_id="", kind=kind, columns=columns, params=params))
         return kind, dimension, level
     except (ImportError, AttributeError, KeyError, TypeError, ValueError):
@@ -181,6 +188,8 @@ def _known_types() -> set[str]:
     if not _KNOWN:
         import great_expectations.expectations  # noqa: F401  (registers the core expectations)
         from great_expectations.expectations.registry import list_registered_expectation_implementations
+
+        import pef_gx.validation.custom_expectations  # noqa: F401  (registers pef-gx's own)
 
         _KNOWN.update(list_registered_expectation_implementations())
     return _KNOWN

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import DatabaseError
+from pef_gx.warehouse.faults import first_line
+from pef_gx.warehouse.timeouts import postgres_options
 
 CONNECT_TIMEOUT_S = 5
 
@@ -23,10 +26,7 @@ def connect(target: Target, read_only: bool = False) -> Any:
         try:
             return duckdb.connect(str(target.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise DatabaseError(
-                f"cannot open DuckDB file {target.path}: {_first_line(exc)}",
-                "is another process (dbt, a notebook) holding it open?",
-            ) from None
+            raise duckdb_open_error(target, exc) from None
     import psycopg2
 
     try:
@@ -37,12 +37,10 @@ def connect(target: Target, read_only: bool = False) -> Any:
             password=target.password,
             dbname=target.database,
             connect_timeout=CONNECT_TIMEOUT_S,
+            options=postgres_options(target),
         )
     except psycopg2.Error as exc:
-        raise DatabaseError(
-            f"cannot connect to PostgreSQL at {target.host}:{target.port} as {target.user}: {_first_line(exc)}",
-            "is the server running, and are DBT_HOST/DBT_PORT/DBT_USER/DBT_PASSWORD right?",
-        ) from None
+        raise unreachable(target, exc) from None
     conn.autocommit = True
     return conn
 
@@ -59,6 +57,31 @@ def check_reachable(target: Target) -> None:
     connect(target).close()
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
+def unreachable(target: Target, exc: BaseException) -> DatabaseError:
+    """The server could not be reached at all (never 'lost': it was never there)."""
+    return DatabaseError(
+        f"cannot connect to PostgreSQL at {target.host}:{target.port} as {target.user}: {first_line(exc)}",
+        "is the server running, and are DBT_HOST/DBT_PORT/DBT_USER/DBT_PASSWORD right?",
+    )
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)", re.IGNORECASE)
+
+
+def lock_holder(text: str) -> str | None:
+    """'<program> (PID n)' from DuckDB's lock error, when it says who holds the file."""
+    match = _HOLDER.search(text or "")
+    return f"{match['program']} (PID {match['pid']})" if match else None
+
+
+def duckdb_open_error(target: Target, exc: BaseException, waited_s: float | None = None) -> DatabaseError:
+    """Why the DuckDB file cannot be opened, naming the process that holds it when DuckDB says."""
+    text = str(exc)
+    if "lock" in text.lower():
+        holder = lock_holder(text) or "another process"
+        waited = f" (waited {waited_s:.0f}s)" if waited_s is not None else ""
+        return DatabaseError(
+            f"DuckDB file {target.path} is locked by {holder}{waited}: DuckDB allows one writer process",
+            "let that process finish (dbt, a notebook) or wait longer with --wait SECONDS",
+        )
+    return DatabaseError(f"cannot open DuckDB file {target.path}: {first_line(exc)}", "is it a DuckDB file?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pef_gx.checks import catalog
+from pef_gx.checks import catalog, custom_tests
 from pef_gx.checks import sql_template as sql
 from pef_gx.checks.spec import DIMENSIONS, CheckSpec, Severity
 from pef_gx.errors import ConfigError
@@ -23,9 +23,16 @@ def _gx_types() -> set[str]:
 
 
 def test_every_kind_names_a_real_gx_expectation_a_dimension_and_a_level() -> None:
-    types = _gx_types()
+    from great_expectations.expectations.registry import list_registered_expectation_implementations
+
+    import pef_gx.validation.custom_expectations  # noqa: F401  (registers pef-gx's own types)
+
+    types = _gx_types() | set(list_registered_expectation_implementations())
     for kind in catalog.KINDS.values():
-        assert kind.dimension in DIMENSIONS, kind
+        if kind.name in custom_tests.GX_TYPES:  # quality-score and performance tests: not scored
+            assert kind.dimension in ("overall", "performance"), kind
+        else:
+            assert kind.dimension in DIMENSIONS, kind
         assert kind.level in ("row", "table"), kind
         if kind.name != "gx_native":
             assert kind.gx_type in types, kind

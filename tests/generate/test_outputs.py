@@ -169,6 +169,8 @@ def test_owned_entries_are_marked_and_hand_written_tests_untouched(parsed_copy: 
 def test_suites_are_what_gx_reads_and_writes(parsed_copy: Path, tmp_path: Path) -> None:
     import great_expectations as gx
 
+    import pef_gx.validation.custom_expectations  # noqa: F401  (pef-gx's own types, as GX registers them)
+
     _add_hand_written(parsed_copy)
     _generate(parsed_copy)
     context = gx.get_context(mode="file", project_root_dir=str(tmp_path / "ctx"))

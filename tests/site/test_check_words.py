@@ -75,6 +75,12 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
         {"unexpected_count": 3, "unexpected_values": [{"order_id": 7, "payment_total": None}]},
     ),
+    "build_time": ({"params": {"warn_after": 30.0, "error_after": 60.0}}, {"message": "built in 41.2s"}),
+    "quality_score": ({"params": {"dimension": "completeness", "min": 99.0}}, {"message": "score 97.5"}),
+    "query_time": (
+        {"params": {"name": "lookup_by_customer", "max_ms": 500.0, "repeat": 5}},
+        {"message": "median 812 ms"},
+    ),
     "gx_native": (
         {
             "columns": ["amount"],
