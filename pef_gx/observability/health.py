@@ -166,7 +166,12 @@ def compute_health(
     for run in runs:
         if run.run.get("score") is not None:
             report.scores.append(
-                {"run_id": run.run_id, "started_at": run.started_at, "score": run.run["score"]}
+                {
+                    "run_id": run.run_id,
+                    "started_at": run.started_at,
+                    "score": run.run["score"],
+                    "target": f"{run.run.get('target_type') or ''}/{run.run.get('target_name') or ''}",
+                }
             )
         for (node_id, metric), row in sorted(run.metrics.items()):
             if row.get("anomaly"):

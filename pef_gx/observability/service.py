@@ -161,4 +161,4 @@ def parse_since(text: str | None, now: datetime | None = None) -> str | None:
 
 def health_page_path(settings: Settings) -> Path:
     """Beside Data Docs (gx/uncommitted/data_docs/local_site/)."""
-    return settings.gx_dir / "uncommitted" / "data_docs" / "local_site" / "pef_gx_health.html"
+    return settings.gx_dir / "uncommitted" / "data_docs" / "local_site" / "pef-gx-health.html"

@@ -1,27 +1,33 @@
-"""The HTML health page (`pef-gx health --format html`), written beside Data Docs.
+"""The HTML health page (`pef-gx health --format html`, and the site's pef-gx-health.html).
 
 Takes the health report as plain data (HealthReport.to_dict()), so reporting does not depend on
-observability. Offline: CSS of our own (html_base), inline SVG charts, no JavaScript.
+observability. Laid out by templates/health.html.j2 (autoescaped); inline SVG trend charts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from pef_gx.reporting.html_base import bar, card, esc, line_chart, page, pill, table
+from markupsafe import Markup
 
-PAGE_NAME = "pef_gx_health.html"
-_STATUS_COLOUR = {
-    "ok": "#1a7f37",
-    "warn": "#9a6700",
-    "failed": "#cf222e",
-    "success": "#1a7f37",
-    "pass": "#1a7f37",
-    "error": "#cf222e",
-    "fail": "#cf222e",
-    "skipped": "#57606a",
-}
+from pef_gx.reporting.html_scores import trend_charts
+from pef_gx.reporting.site.builder import render_page
+from pef_gx.reporting.site.project import suite_for_node
+from pef_gx.reporting.site.status import status as site_status
+
+PAGE_NAME = "pef-gx-health.html"
+# run and node statuses (dbt's and pef-gx's words) -> the site's five verdicts
+_VERDICT = {"ok": "pass", "success": "pass", "pass": "pass", "warn": "warn", "failed": "fail",
+            "fail": "fail", "error": "error", "runtime error": "error", "stale": "stale", "skipped": "stale"}  # fmt: skip
+
+
+def _verdict(value: object) -> Markup:
+    key = _VERDICT.get(str(value).lower())
+    if key is None:
+        return Markup('<span class="st">{}</span>').format(value)
+    s = site_status(key)
+    return Markup('<span class="st st-{}" title="{}">{} {}</span>').format(s.key, value, s.icon, s.word)
 
 
 def _pct(value: float | None) -> str:
@@ -33,195 +39,21 @@ def _when(text: object) -> str:
     return str(text or "")[:16].replace("T", " ")
 
 
-def _rate_cell(rate: Mapping[str, Any]) -> str:
-    return f"{bar(rate.get('success_rate'))}{esc(_pct(rate.get('success_rate')))}"
-
-
-def _section(title: str, html: str, anchor: str) -> str:
-    return f'<h2 id="{esc(anchor)}">{esc(title)}</h2>\n{html}'
-
-
-def _none(text: str) -> str:
-    return f'<p class="muted">{esc(text)}</p>'
+class _Point:
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        self.started_at = str(entry.get("started_at", ""))
+        self.score = float(entry["score"])
+        self.target = str(entry.get("target") or "")
 
 
 def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) -> str:
-    overall = report.get("overall") or {}
-    nodes = report.get("nodes") or {}
-    cards = "".join(
-        [
-            card(
-                "runs",
-                esc(report.get("runs", 0)),
-                f"{_when(report.get('first_run'))} to {_when(report.get('last_run'))} UTC",
-            ),
-            card(
-                "run success rate",
-                esc(_pct(overall.get("success_rate"))),
-                f"trend: {overall.get('trend') or 'n/a'}",
-            ),
-            card(
-                "node success rate",
-                esc(_pct(nodes.get("success_rate"))),
-                f"{nodes.get('failed', 0)} failed executions",
-            ),
-            card(
-                "regressions", esc(len(report.get("regressions") or [])), "slower than their rolling median"
-            ),
-            card("flapping checks", esc(len(report.get("flapping") or [])), "flip between pass and fail"),
-            card("anomalies", esc(len(report.get("anomalies") or [])), "volume / freshness"),
-        ]
-    )
-    parts = [f'<div class="cards">{cards}</div>']
-
-    runs = report.get("recent_runs") or []
-    rows = [
-        [
-            esc(r.get("run_id", ""))[:36],
-            esc(_when(r.get("started_at"))),
-            esc(r.get("command", "")),
-            pill(str(r.get("status")), _STATUS_COLOUR.get(str(r.get("status")), "#57606a")),
-            esc(r.get("nodes_failed", 0)),
-            esc(r.get("checks_failed", 0)),
-            esc("" if r.get("score") is None else f"{float(r['score']):.1f}"),
-            esc(f"{float(r.get('elapsed_s') or 0):.1f}s"),
-        ]
-        for r in runs
-    ]
-    parts.append(
-        _section(
-            "Recent runs",
-            table(
-                ["run", "started", "command", "status", "failed nodes", "failed checks", "score", "time"],
-                rows,
-                numeric=(4, 5, 6, 7),
-            )
-            if rows
-            else _none("no runs recorded"),
-            "runs",
-        )
-    )
-
-    scores: Sequence[Mapping[str, Any]] = report.get("scores") or []
-    if len(scores) > 1:
-        parts.append(
-            _section(
-                "Quality score trend",
-                line_chart(
-                    [str(s.get("started_at", ""))[5:10] for s in scores],
-                    [("overall score", [float(s["score"]) for s in scores])],
-                ),
-                "scores",
-            )
-        )
-
-    models = report.get("models") or []
-    rows = [
-        [
-            esc(m["name"]),
-            _rate_cell(m["rate"]),
-            esc(m["rate"].get("trend") or "n/a"),
-            pill(str(m["last_status"]), _STATUS_COLOUR.get(str(m["last_status"]), "#57606a")),
-            esc(f"{m['median_time_s']:.2f}s"),
-            esc(f"{m['latest_time_s']:.2f}s"),
-        ]
-        for m in models
-    ]
-    parts.append(
-        _section(
-            "Models",
-            table(
-                ["model", "success rate", "trend", "last status", "median time", "latest time"],
-                rows,
-                numeric=(4, 5),
-            )
-            if rows
-            else _none("no models"),
-            "models",
-        )
-    )
-
-    slow = report.get("slowest") or []
-    rows = [
-        [esc(m["name"]), esc(f"{m['median_time_s']:.2f}s"), esc(f"{m['latest_time_s']:.2f}s")] for m in slow
-    ]
-    parts.append(
-        _section(
-            "Slowest models",
-            table(["model", "median", "latest"], rows, numeric=(1, 2)) if rows else _none("no timings yet"),
-            "slowest",
-        )
-    )
-
-    regs = report.get("regressions") or []
-    rows = [
-        [
-            esc(r["name"]),
-            esc(f"{r['latest_s']:.2f}s"),
-            esc(f"{r['baseline_s']:.2f}s"),
-            esc(f"+{r['delta_s']:.2f}s"),
-            esc(f"x{r['ratio']:.1f}"),
-        ]
-        for r in regs
-    ]
-    parts.append(
-        _section(
-            "Execution-time regressions",
-            table(["model", "latest", "rolling median", "change", "ratio"], rows, numeric=(1, 2, 3, 4))
-            if rows
-            else _none("none: no model is slower than its rolling median by the minimum change"),
-            "regressions",
-        )
-    )
-
-    flaps = report.get("flapping") or []
-    rows = [
-        [esc(f["name"]), esc(f["source"]), esc(f["flips"]), f"<code>{esc(f['history'])}</code>"]
-        for f in flaps
-    ]
-    parts.append(
-        _section(
-            "Flapping checks",
-            table(["check", "kind", "flips", "history (oldest first)"], rows, numeric=(2,))
-            if rows
-            else _none("none"),
-            "flapping",
-        )
-    )
-
-    anomalies = report.get("anomalies") or []
-    rows = [
-        [
-            esc(a["name"]),
-            esc(a["metric"]),
-            esc(f"{float(a['value']):g}"),
-            esc("" if a.get("baseline") is None else f"{float(a['baseline']):g}"),
-            esc(a["started_at"]),
-        ]
-        for a in anomalies
-    ]
-    parts.append(
-        _section(
-            "Volume and freshness anomalies",
-            table(["relation", "metric", "value", "baseline", "run"], rows, numeric=(2, 3))
-            if rows
-            else _none("none"),
-            "anomalies",
-        )
-    )
-
-    hints = report.get("hints") or []
-    rows = [[esc(h["kind"]), esc(h["name"]), esc(h["message"])] for h in hints]
-    parts.append(
-        _section(
-            "Optimisation hints",
-            table(["hint", "node", "why and what"], rows) if rows else _none("none"),
-            "hints",
-        )
-    )
-
+    points = [_Point(s) for s in report.get("scores") or []]
+    trend = None
+    if len(points) > 1:
+        charts = trend_charts(points, lambda mine: [("overall score", [p.score for p in mine])])
+        trend = {"charts": charts, "current": points[-1].target}
     links = [
-        ("#models", "models"),
+        ("#models", "nodes"),
         ("#slowest", "slowest"),
         ("#regressions", "regressions"),
         ("#flapping", "flapping"),
@@ -229,10 +61,21 @@ def render_health_page(report: Mapping[str, Any], docs_href: str | None = None) 
         ("#hints", "hints"),
     ]
     if docs_href:
-        links.insert(0, (docs_href, "Data Docs"))
-    return page(
-        "pef-gx pipeline health",
-        "\n".join(parts),
+        links.insert(0, (docs_href, "runs and Data Docs"))
+    return render_page(
+        "health.html.j2",
+        page_key="health",
+        project=str(report.get("project") or ""),
+        title="pef-gx pipeline health",
         subtitle=f"{report.get('runs', 0)} runs, latest {_when(report.get('last_run')) or 'none'} UTC",
-        links=links,
+        crumbs=links,
+        r=report,
+        overall=report.get("overall") or {},
+        nodes=report.get("nodes") or {},
+        trend=trend,
+        when=_when,
+        pct=_pct,
+        verdict=_verdict,
+        suite_for_node=suite_for_node,
+        script=len({p.target for p in points}) > 1,
     )

@@ -1,47 +1,12 @@
-"""A small shared base for pef-gx's own HTML pages (scores page, health page): one offline page, CSS of
-our own, no CDN, no JavaScript needed.
-
-Use: `page(title, body_html, subtitle=..., links=[(href, text)])`; escape every untrusted string with
-`esc`. Building blocks: `table(headers, rows, numeric=...)`, `pill(text, colour_hex)`, `bar(share)`,
-`line_chart(series, ...)` (inline SVG), `card(title, value, colour_hex, note)`.
+"""Small HTML pieces of the pef-gx site that are built in Python: `line_chart` (an inline SVG trend on an
+axis fitted to the data), `page` (a trusted body inside the site's layout) and `esc`. The pages themselves
+are Jinja2 templates (pef_gx/reporting/templates/), rendered by pef_gx.reporting.site.builder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-
-BASE_CSS = """
-:root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #fff; --soft: #f6f8fa; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.5 -apple-system, "Segoe UI", "DejaVu Sans", Verdana, sans-serif;
-       color: var(--fg); background: var(--bg); }
-header { padding: 16px 24px; border-bottom: 1px solid var(--line); background: var(--soft); }
-header h1 { margin: 0; font-size: 20px; }
-header p { margin: 4px 0 0; color: var(--muted); }
-nav a { margin-right: 16px; }
-main { padding: 16px 24px 40px; max-width: 1100px; }
-h2 { font-size: 16px; margin: 28px 0 8px; }
-a { color: #0969da; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-th, td { border-bottom: 1px solid var(--line); padding: 6px 10px; text-align: left; vertical-align: middle; }
-th { background: var(--soft); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.muted { color: var(--muted); }
-.pill { display: inline-block; min-width: 56px; padding: 1px 8px; border-radius: 10px; color: #fff;
-        text-align: center; font-weight: 600; text-shadow: 0 1px 0 rgba(0,0,0,.25); }
-.bar { display: inline-block; width: 80px; height: 8px; background: var(--soft); border: 1px solid var(--line);
-       border-radius: 4px; vertical-align: middle; margin-right: 6px; overflow: hidden; }
-.bar > span { display: block; height: 100%; background: #0969da; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 150px; }
-.card .title { color: var(--muted); font-size: 12px; }
-.card .value { font-size: 24px; font-weight: 700; }
-.card .note { color: var(--muted); font-size: 12px; }
-svg.chart text { font-size: 11px; fill: var(--muted); }
-.legend span { margin-right: 14px; white-space: nowrap; }
-.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-"""
 
 
 def esc(text: object) -> str:
@@ -54,46 +19,28 @@ def page(
     subtitle: str | None = None,
     links: Sequence[tuple[str, str]] = (),
     extra_css: str = "",
+    page_key: str = "",
+    project: str = "",
 ) -> str:
-    """A complete HTML document. `body` is trusted HTML built with `esc`; `links` are (href, text)."""
-    nav = ""
-    if links:
-        nav = "<nav>" + "".join(f'<a href="{esc(h)}">{esc(t)}</a>' for h, t in links) + "</nav>"
-    sub = f"<p>{esc(subtitle)}</p>" if subtitle else ""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}</title><style>{BASE_CSS}{extra_css}</style></head>\n"
-        f"<body><header><h1>{esc(title)}</h1>{sub}{nav}</header>\n<main>\n{body}\n</main></body></html>\n"
+    """A complete HTML page of the pef-gx site (templates/layout.html.j2: shared navigation and style).
+    `body` is trusted HTML built with `esc`; `links` are (href, text) shown under the title."""
+    from markupsafe import Markup
+
+    from pef_gx.reporting.site.builder import render_page
+
+    html = render_page(
+        "layout.html.j2",
+        page_key=page_key,
+        project=project,
+        title=title,
+        subtitle=subtitle or "",
+        crumbs=list(links),
+        body=Markup(body),
+        script="trend-pick" in body,
     )
-
-
-def pill(text: str, color_hex: str) -> str:
-    return f'<span class="pill" style="background:{esc(color_hex)}">{esc(text)}</span>'
-
-
-def bar(share: float | None) -> str:
-    pct = 0.0 if share is None else max(0.0, min(1.0, share)) * 100
-    return f'<span class="bar" title="{pct:.0f}%"><span style="width:{pct:.0f}%"></span></span>'
-
-
-def card(title: str, value_html: str, note: str = "") -> str:
-    note_html = f'<div class="note">{esc(note)}</div>' if note else ""
-    return f'<div class="card"><div class="title">{esc(title)}</div><div class="value">{value_html}</div>{note_html}</div>'
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    """`rows` hold trusted HTML cells (escape with `esc`); columns in `numeric` align right."""
-    num = set(numeric)
-    head = "".join(f"<th{' class=num' if i in num else ''}>{esc(h)}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(row))
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if extra_css:
+        html = html.replace("</style>", extra_css + "</style>", 1)
+    return html
 
 
 PALETTE = ("#0969da", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#bc4c00", "#57606a", "#1b7c83")
@@ -102,13 +49,22 @@ PALETTE = ("#0969da", "#1a7f37", "#9a6700", "#cf222e", "#8250df", "#bc4c00", "#5
 def line_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[float | None]]],
-    y_min: float = 0.0,
-    y_max: float = 100.0,
+    y_min: float | None = None,
+    y_max: float | None = None,
     width: int = 720,
     height: int = 220,
+    floor: float | None = 0.0,
+    ceiling: float | None = 100.0,
+    unit: str = "",
 ) -> str:
-    """An inline SVG line chart (no JavaScript) with a legend; None values leave a gap."""
-    left, right, top, bottom = 40, 44, 10, 30
+    """An inline SVG line chart (no JavaScript) with a legend; None values leave a gap. The y axis is
+    fitted to the data (within [floor, ceiling]) unless y_min/y_max are given."""
+    from pef_gx.reporting.site.charts import fitted_range
+
+    fit_min, fit_max, step = fitted_range((v for _, vs in series for v in vs), floor, ceiling)
+    y_min = fit_min if y_min is None else y_min
+    y_max = fit_max if y_max is None else y_max
+    left, right, top, bottom = 52, 44, 10, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(labels)
 
@@ -123,19 +79,21 @@ def line_chart(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
     ]
-    for tick in range(5):
-        v = y_min + (y_max - y_min) * tick / 4
+    ticks = max(1, min(10, round((y_max - y_min) / step))) if step else 4
+    for tick in range(ticks + 1):
+        v = y_min + (y_max - y_min) * tick / ticks
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#d1d9e0"/>'
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>'
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{round(v, 6):g}{esc(unit)}</text>'
         )
-    step = max(1, n // 8)
-    for i in range(0, n, step):
+    label_step = max(1, n // 8)
+    for i in range(0, n, label_step):
         parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle">{esc(labels[i])}</text>')
     legend = []
     for k, (name, values) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         segments: list[list[str]] = [[]]
+        name = str(name)
         for i, v in enumerate(values):
             if v is None:
                 segments.append([])

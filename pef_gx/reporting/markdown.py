@@ -47,6 +47,28 @@ def _check_list(title: str, checks: list[CheckLine]) -> list[str]:
     return lines
 
 
+def _check_docs_block(checks: list[CheckLine]) -> list[str]:
+    """What each kind of failing check means and how to fix it (pef_gx.reporting.site.check_docs),
+    folded so the comment stays short; one entry per check kind."""
+    from pef_gx.reporting.site.check_docs import doc_for
+
+    kinds = list(dict.fromkeys(c.kind for c in checks if c.kind and c.status in ("fail", "error", "warn")))
+    if not kinds:
+        return []
+    lines = ["", "<details><summary>What these checks mean and how to fix them</summary>", ""]
+    for kind in kinds[:MAX_LISTED]:
+        doc = doc_for(kind)
+        lines += [
+            f"**{md_escape(kind)}**: {md_escape(doc.purpose)} Passing means: {md_escape(doc.passing)}",
+            "",
+        ]
+        lines += [f"- Common cause: {md_escape(x)}" for x in doc.failures]
+        lines += [f"- Fix: {md_escape(x)}" for x in doc.remediation]
+        lines.append("")
+    lines.append("</details>")
+    return lines
+
+
 def render_markdown(view: ReportView, version: str = __version__) -> str:
     change = ""
     if view.has_baseline and view.overall.delta_text:
@@ -104,6 +126,7 @@ def render_markdown(view: ReportView, version: str = __version__) -> str:
     unmeasured = len(view.unchecked_models)
     if unmeasured:
         lines += ["", f"{unmeasured} model(s) have no checks at all."]
+    lines += _check_docs_block(view.newly_failing if view.has_baseline else view.failing)
 
     lines.append("")
     if view.docs_url:

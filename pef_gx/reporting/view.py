@@ -108,6 +108,8 @@ class CheckLine:
     severity: str
     status: str
     detail: str  # "4 of 500 rows unexpected" or ""
+    node_id: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,10 +177,19 @@ def _check_line(check: CheckOutcome) -> CheckLine:
         detail += f" ({why})" if why else ""
     elif not check.passing:
         detail = message
-    return CheckLine(check.check_id, check.label, check.dimension, check.severity, check.status, detail)
+    return CheckLine(
+        check.check_id,
+        check.label,
+        check.dimension,
+        check.severity,
+        check.status,
+        detail,
+        check.node_id,
+        check.kind,
+    )
 
 
-_STATUS_ORDER = {"error": 0, "fail": 1, "warn": 2}
+_STATUS_ORDER = {"error": 0, "fail": 1, "stale": 2, "warn": 3}
 
 
 def _failing_order(check: CheckOutcome) -> tuple[int, int, float, str]:

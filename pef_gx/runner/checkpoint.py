@@ -199,6 +199,10 @@ def checkpoint_and_record(
     )
     apply_custom_tests(settings, run, write=False)  # quality-score and build-time tests
     _results_file, history = persist_run(settings, run, target)
+    if build_docs:
+        from pef_gx.runner.site import refresh_site
+
+        refresh_site(settings)  # the pef-gx pages, from the results files now live
     return run, history
 
 
@@ -295,18 +299,19 @@ class CheckpointStep:
 
 def docs_index(settings: Settings, rebuild: bool = False) -> Path:
     """The Data Docs index.html; ArtifactError when no checkpoint built it yet."""
+    from pef_gx.runner.site import write_site
     from pef_gx.validation.checkpoint import build_docs_only
     from pef_gx.validation.context import gx_paths
 
     if rebuild:
-        return build_docs_only(settings.gx_dir, settings.suites_dir)
+        return write_site(settings, build_docs_only(settings.gx_dir, settings.suites_dir).parent)
     index = gx_paths(settings.gx_dir, settings.suites_dir).docs_index
     if not index.is_file():
         raise ArtifactError(
             f"no Data Docs at {index}",
             "run `pef-gx checkpoint` or `pef-gx build` (or `pef-gx docs --rebuild`)",
         )
-    return index
+    return write_site(settings, index.parent)  # the pef-gx pages, fresh from the results history
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

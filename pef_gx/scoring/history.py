@@ -17,6 +17,7 @@ class TrendPoint:
     started_at: str
     overall: float | None
     dimensions: dict[str, float | None]
+    target: str = ""  # engine/target name: a trend shows one at a time
 
 
 def trend(
@@ -42,5 +43,6 @@ def trend(
         else:
             report = score_run(run, config=config)
         dims = {k: v.score for k, v in report.dimensions.items()}
-        points.append(TrendPoint(run.run_id, run.started_at, report.overall, dims))
+        target = f"{run.target_type}/{run.target_name}"
+        points.append(TrendPoint(run.run_id, run.started_at, report.overall, dims, target))
     return points

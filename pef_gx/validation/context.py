@@ -21,6 +21,10 @@ from pef_gx.errors import ConfigError
 APPLICATION_NAME = "pef-gx"
 CONNECT_TIMEOUT_S = 5
 
+PAGE_RENDERER = {
+    "module_name": "pef_gx.validation.renderers",
+    "class_name": "PefValidationResultsPageRenderer",
+}
 DEFAULT_CONFIG = (Path(__file__).parent / "great_expectations.yml").read_text(encoding="utf-8")
 
 
@@ -82,6 +86,11 @@ def _load_config(gx_dir: Path, suites_dir: Path) -> tuple[dict[str, Any], GxPath
                 backend["base_directory"] = str(absolute(backend["base_directory"]))
         site = next(iter(config["data_docs_sites"].values()))
         site["store_backend"]["base_directory"] = str(absolute(site["store_backend"]["base_directory"]))
+        # GX's renderer hook: validation pages say "Warning" when only warn-severity checks failed
+        sections = site.setdefault("site_section_builders", {})
+        validations = sections.setdefault("validations", {}) if isinstance(sections, dict) else None
+        if isinstance(validations, dict):  # (a user may have turned the section off: "0")
+            validations.setdefault("renderer", PAGE_RENDERER)
         expectations_dir = Path(stores[config.get("expectations_store_name", "expectations_store")]
                                 ["store_backend"]["base_directory"])  # fmt: skip
         validations_dir = Path(stores[config.get("validation_results_store_name", "validation_results_store")]

@@ -8,7 +8,8 @@ pef-gx does not ship copies of those libraries. Instead:
   data_docs_custom_styles.css (GX inlines that file into every page itself);
 - after each build every page's remote <link>/<script>/<img> tags are removed and a small script of
   our own (offline_script.html: the handful of jQuery/bootstrap-table calls the templates make) is
-  inlined, so tables, links and the index render from the page alone.
+  inlined, so tables, links and the index render from the page alone;
+- GX's top bar is replaced by the pef-gx site's (site_nav.html.j2), which links back to the model page.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ _HERE = Path(__file__).parent
 DEFAULT_STYLES = (_HERE / "data_docs_custom_styles.css").read_text(encoding="utf-8")
 OFFLINE_SCRIPT = (_HERE / "offline_script.html").read_text(encoding="utf-8")
 MARKER = "<!-- pef-gx offline -->"
+SITE_NAV = (_HERE / "site_nav.html.j2").read_text(encoding="utf-8")
+# GX 1.24's top_navbar.j2: an outer <nav class="navbar ..."> holding one inner <nav>.
+_GX_TOP_NAV = re.compile(
+    r'<nav class="navbar navbar-expand-md[^"]*"[^>]*>.*?</nav>\s*</div>\s*</nav>', re.DOTALL
+)
 
 _REMOTE_TAG = re.compile(
     r"<(?:link|script)\b[^>]*\b(?:href|src)\s*=\s*[\"'](?:https?:)?//[^\"']*[\"'][^>]*>(?:\s*</script>)?",
@@ -64,6 +70,9 @@ def store_results(
 
 def build(context: Any, docs_dir: Path, resource_keys: Sequence[Any] | None = None) -> Path:
     """Rebuild the local site (the new results and the index) and make it browsable offline."""
+    from pef_gx.validation.renderers import install
+
+    install()  # checks in words on GX's pages (GX's renderer registry)
     try:
         context.build_data_docs(resource_identifiers=list(resource_keys) if resource_keys else None)
     except OSError as exc:
@@ -79,13 +88,31 @@ def make_offline(docs_dir: Path) -> int:
         text = page.read_text(encoding="utf-8")
         if MARKER in text:
             continue
-        new = offline_html(text)
+        new = offline_html(text, _site_nav(page.relative_to(docs_dir)))
         _write_atomic(page, new)
         changed += 1
     return changed
 
 
-def offline_html(text: str) -> str:
+def _site_nav(relative: Path) -> str:
+    """The site's bar for a GX page at `relative` (validations/<suite>/<run>/<time>/<batch>.html or
+    expectations/<suite>.html): links relative to the site root."""
+    import jinja2
+
+    parts = relative.parts
+    suite, what = "", ""
+    if len(parts) >= 2 and parts[0] in ("validations", "expectations"):
+        suite = parts[1] if parts[0] == "validations" else Path(parts[1]).stem
+        what = (
+            f"validation {parts[2]}" if parts[0] == "validations" and len(parts) > 2 else "expectation suite"
+        )
+    env = jinja2.Environment(autoescape=True)
+    return env.from_string(SITE_NAV).render(root="../" * (len(parts) - 1), suite=suite, what=what)
+
+
+def offline_html(text: str, nav: str | None = None) -> str:
+    if nav is not None:
+        text = _GX_TOP_NAV.sub(lambda _: nav, text, count=1)
     text = _REMOTE_TAG.sub("", text)
     text = _REMOTE_IMG.sub('<span class="pef-brand">Data Docs</span>', text)
     head = text.find("<head>")

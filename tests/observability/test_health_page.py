@@ -65,7 +65,7 @@ def test_health_page_beside_data_docs_in_chromium(history: Path, tmp_path: Path)
     (site / "index.html").write_text("<html><body>Data Docs</body></html>")
     result = run_cli("health", "--format", "html", cwd=history)
     assert result.returncode == 0, result.stderr
-    page = site / "pef_gx_health.html"
+    page = site / "pef-gx-health.html"
     assert f"health page: {page}" in result.stdout
     html = page.read_text()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # offline: nothing external

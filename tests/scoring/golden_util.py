@@ -11,8 +11,8 @@ from pathlib import Path
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def assert_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
+def assert_golden(name: str, actual: str, folder: Path = GOLDEN) -> None:
+    path = folder / name
     if os.environ.get("PEF_GX_REGEN_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")

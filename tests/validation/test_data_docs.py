@@ -24,7 +24,7 @@ PROBE = """
 <pre id="pef-probe"></pre>
 <script>
 (function () {
-  var nav = document.querySelector("nav.navbar") || document.body;
+  var nav = document.querySelector("nav.pef-nav") || document.body;
   var out = {
     bodyFont: getComputedStyle(document.body).fontFamily,
     bodyBackground: getComputedStyle(document.body).backgroundColor,
@@ -81,15 +81,16 @@ def test_data_docs_work_offline_in_headless_chromium(built_ws: Workspace, tmp_pa
     found, _dom = _probe(index, tmp_path)
     # only local files were requested
     assert all(url.startswith("file://") for url in found["resources"]), found["resources"]
-    # our styles: system font stack, light page background, dark top bar (not the browser's defaults)
+    # our styles: system font stack, white page, the site's dark navigation bar (not the browser's defaults)
     assert "system-ui" in found["bodyFont"]
-    assert found["bodyBackground"] == "rgb(245, 247, 250)"
+    assert found["bodyBackground"] == "rgb(255, 255, 255)"
     assert found["navBackground"] == "rgb(31, 41, 51)"
-    # the index lists every suite (the JS-rendered tables work offline)
+    # the site index (pef-gx's, rendered by its own script offline) lists every suite's latest run, each
+    # linked to its model page and to its GX validation page
     suites = {p.stem for p in built_ws.suites_dir.glob("*.json")}
-    link_texts = {text for text, _ in found["links"]}
-    assert suites <= link_texts, suites - link_texts
-    assert found["rows"] >= 2 * len(suites)  # one validation row and one suite row per suite at least
+    hrefs = {href for _, href in found["links"]}
+    assert {f"pef-gx-models/{s}.html" for s in suites} <= hrefs
+    assert found["rows"] == len(suites)
     _screenshot(index, tmp_path, "data_docs_index.png")
 
     # a validation page opens from the index
@@ -100,7 +101,7 @@ def test_data_docs_work_offline_in_headless_chromium(built_ws: Workspace, tmp_pa
     found_page, page_dom = _probe(page, tmp_path)
     assert "Overview" in page_dom and "Statistics" in page_dom
     assert all(url.startswith("file://") for url in found_page["resources"])
-    assert found_page["navBackground"] == "rgb(31, 41, 51)"
+    assert found_page["navBackground"] == "rgb(31, 41, 51)"  # GX's page carries the site's bar
     _screenshot(page, tmp_path, "data_docs_validation.png")
 
 
