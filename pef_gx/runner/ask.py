@@ -26,6 +26,7 @@ from pef_gx.artifacts.manifest import MANIFEST_VERSIONS, Manifest, Node, read_ca
 from pef_gx.artifacts.profiles import load_target
 from pef_gx.artifacts.project import DbtProject, load_dbt_project, load_yaml_file
 from pef_gx.artifacts.run_results import read_run_results
+from pef_gx.artifacts.staleness import record_written
 from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
 from pef_gx.errors import ConfigError, DbtError, OutputError
 from pef_gx.generators.base import is_owned
@@ -481,4 +482,6 @@ def ask(
     except BaseException:
         journal.rollback()
         raise
+    # pef-gx wrote these itself, in step with suites/: not a reason to call the manifest stale
+    record_written(project.dir, project.manifest_path, [planned.path for planned in files])
     return outcome
