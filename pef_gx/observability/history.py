@@ -95,8 +95,8 @@ def run_status(run: ValidationRun) -> str:
         return "failed"
     if run.stale_checks:
         return "stale"
-    if not run.validated_checks:
-        return "unchecked"
+    if not run.validated_checks and not any(n.unique_id.startswith("test.") for n in run.dbt_nodes):
+        return "unchecked"  # neither a GX check nor a dbt test looked at the data
     if any(n.status == "warn" for n in run.dbt_nodes) or any(
         c.status in ("warn", "fail", "error") for c in run.checks
     ):
