@@ -110,8 +110,8 @@ class ValidationRun:
 
     @property
     def validated_checks(self) -> list[CheckResult]:
-        """Checks that ran against current data (not stale)."""
-        return [c for c in self.checks if c.status != STALE]
+        """Checks that ran against current data (not stale, not skipped)."""
+        return [c for c in self.checks if c.status not in (STALE, "skipped")]
 
     @property
     def stale_nodes(self) -> dict[str, str]:

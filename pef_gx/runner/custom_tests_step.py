@@ -8,7 +8,8 @@ gets it too, so the Data Docs show it beside the checks GX ran. The history step
 comment and the alerts then read it from the results file.
 
 Only nodes this run validated (or built) are judged: a model outside `--select` has no result to judge.
-After a build, every build-time test reports: one of a model that did not run is "skipped".
+After a build, the build-time test of every model of the dbt invocation reports: one dbt skipped (an
+upstream failure) is "skipped"; a model outside the selection is not reported at all.
 """
 
 from __future__ import annotations
@@ -59,14 +60,18 @@ def apply_custom_tests(settings: Settings, run: ValidationRun, write: bool = Tru
     from pef_gx.validation.suites import load_suites
 
     judged = {r.node_id for r in run.relations} | {c.node_id for c in run.checks}
+    # build-time tests: after a build, every model of its dbt invocation; after a standalone checkpoint,
+    # the models it validated (the invocation it follows may have built more than was selected here)
+    invoked = {n.unique_id for n in run.dbt_nodes}
+    if run.command != "build":
+        invoked &= judged
     config = ScoringConfig.from_section(settings.section("scoring"))
     deferred = [
         (suite, check)
         for suite in load_suites(settings.suites_dir)
         for check in suite.deferred
-        if (check.node_id or suite.node_id) in judged
-        # after a build every build-time test reports, a model that did not run as "skipped"
-        or (check.kind == custom_tests.BUILD_TIME and run.command == "build")
+        # a build-time test reports for every model of the dbt invocation, one dbt skipped as "skipped"
+        if (check.node_id or suite.node_id) in (invoked if check.kind == custom_tests.BUILD_TIME else judged)
     ]
     build_nodes = sorted(
         {str(c.node_id or s.node_id) for s, c in deferred if c.kind == custom_tests.BUILD_TIME}

@@ -61,7 +61,7 @@ def compare(current: ScoreReport, baseline: ScoreReport) -> Comparison:
     newly_failing = [
         c
         for c in current.checks
-        if not c.passing and not c.stale and (c.check_id not in before or before[c.check_id].passing)
+        if not c.passing and not c.not_run and (c.check_id not in before or before[c.check_id].passing)
     ]
     newly_passing = [
         c for c in current.checks if c.passing and c.check_id in before and not before[c.check_id].passing

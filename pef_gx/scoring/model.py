@@ -147,6 +147,11 @@ class CheckOutcome:
         return self.status == "stale"
 
     @property
+    def not_run(self) -> bool:
+        """Stale (its relation was not rebuilt) or skipped (a build-time test of a model dbt skipped)."""
+        return self.status in ("stale", "skipped")
+
+    @property
     def label(self) -> str:
         where = f"{self.node_name}.{', '.join(self.columns)}" if self.columns else self.node_name
         return f"{self.kind} on {where}"
@@ -206,8 +211,8 @@ class ScoreReport:
 
     @property
     def failing(self) -> list[CheckOutcome]:
-        """Checks that ran and did not pass (stale checks did not run: see `stale`)."""
-        return [c for c in self.checks if not c.passing and not c.stale]
+        """Checks that ran and did not pass (stale and skipped checks did not run: see `stale`)."""
+        return [c for c in self.checks if not c.passing and not c.not_run]
 
     @property
     def stale(self) -> list[CheckOutcome]:

@@ -3,8 +3,9 @@
 Pure: judged from the run's own check results, with the same formula as `pef-gx score`. The tests'
 own results (and the performance tests') are never part of the score they test (compute.scored_checks).
 A score that cannot be trusted never passes: checks of the scored part that are stale (their relation
-was not rebuilt) or could not run make the test an error; a dimension (or model) with no checks at all
-is "not measured", also an error, with the reason.
+was not rebuilt) make the test stale too, like every other check of a relation dbt did not rebuild; checks
+that could not run make it an error; a dimension (or model) with no checks at all is "not measured", also
+an error, with the reason.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ UNTRUSTED = ("stale",)  # statuses that say the check did not measure this build
 
 @dataclass(frozen=True)
 class ScoreVerdict:
-    status: str  # pass | warn | fail | error
+    status: str  # pass | warn | fail | error | stale
     score: float | None
     message: str
 
@@ -54,9 +55,13 @@ def judge_score(
     scored = scored_checks(checks)
     label = f"{what} {dimension} score"
     stale = [c for c in _scope(scored, dimension) if c.status in UNTRUSTED]
+    reasons = {c.message for c in stale}
+    if len(reasons) == 1 and len({c.node_id for c in stale}) == 1 and None not in reasons:
+        # one model not rebuilt: the test is stale for the same reason as the model's other checks
+        return ScoreVerdict("stale", None, str(stale[0].message))
     if stale:
         return ScoreVerdict(
-            "error",
+            "stale",
             None,
             f"{label} cannot be judged: {len(stale)} check(s) are stale (their relation was not rebuilt "
             f"in this build), e.g. {stale[0].kind} on {stale[0].node_name}; minimum {minimum:g}",

@@ -107,8 +107,14 @@ def test_score_verdicts() -> None:
 
 
 def test_a_score_that_cannot_be_trusted_never_passes() -> None:
-    stale = judge_score([_check("pass"), _check("stale")], "completeness", 10, "error", "fct_orders")
-    assert stale.status == "error" and "stale" in stale.message
+    # the model was not rebuilt: its score test is stale like its other checks, for the same reason
+    why = "not rebuilt: upstream stg_orders failed"
+    stale = judge_score([_check("stale", message=why)], "completeness", 10, "error", "fct_orders")
+    assert stale.status == "stale" and stale.message == why and stale.score is None
+    # over several models (the project's score test): stale, with the count
+    other = CheckResult(**{**_check("stale").__dict__, "node_id": "model.shop.x", "check_id": "x"})
+    mixed = judge_score([_check("pass"), _check("stale"), other], "completeness", 10, "error", "project")
+    assert mixed.status == "stale" and "2 check(s) are stale" in mixed.message
     unmeasured = judge_score([_check("pass", "validity")], "completeness", 10, "warn", "fct_orders")
     assert unmeasured.status == "error" and "not measured" in unmeasured.message
     nothing = judge_score([], "overall", 0, "error", "fct_orders")
