@@ -173,11 +173,10 @@ def test_symlinked_models_folder_pointing_outside_is_refused(ws: Path, tmp_path:
     # a check to add to _marts.yml: an inferred expectation kept in the suite
     suite = ws / "suites" / "sales.json"
     data = json.loads(suite.read_text())
-    expectation = json.loads(json.dumps(data["expectations"][0]))
+    not_null = next(e for e in data["expectations"] if e["type"] == "expect_column_values_to_not_be_null")
+    expectation = json.loads(json.dumps(not_null))
     own = expectation["meta"]["pef_gx"]
-    own.update(
-        kind="not_null", origin={"type": "inferred", "ref": "profile"}, columns=["region"], check_id="x1"
-    )
+    own.update(origin={"type": "inferred", "ref": "profile"}, columns=["region"], check_id="x1")
     expectation.update(type="expect_column_values_to_not_be_null", kwargs={"column": "region"}, id="x1")
     data["expectations"].append(expectation)
     suite.write_text(json.dumps(data))

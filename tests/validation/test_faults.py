@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -145,14 +146,27 @@ def test_a_held_lock_is_waited_for_with_progress_then_named(built_ws: Workspace,
     assert "waiting for a lock" in proc.stderr  # progress while it waited
     assert not (root / ".pef-gx" / "results").exists()
 
-    thread, release = _hold_lock(ws, "stg_orders", 2.5)  # released while the checkpoint waits
+    # released while the checkpoint waits: as soon as it says it is waiting (start-up time varies)
+    thread, release = _hold_lock(ws, "stg_orders", 120)
     try:
-        proc = run_cli("checkpoint", "--no-docs", "--wait", "60", cwd=root, env=ws.env)
+        checkpoint = subprocess.Popen(
+            [sys.executable, "-m", "pef_gx", "checkpoint", "--no-docs", "--wait", "60"],
+            cwd=root,
+            env={**os.environ, **ws.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert checkpoint.stderr is not None
+        first = checkpoint.stderr.readline()  # blocks until the first progress line (or the end)
+        release.set()
+        stdout, rest = checkpoint.communicate(timeout=300)
     finally:
         release.set()
         thread.join()
-    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    assert "waiting for a lock" in proc.stderr
+    assert checkpoint.returncode in (0, 1), stdout + first + rest
+    assert "waiting for a lock" in first, first + rest
+    assert (root / ".pef-gx" / "results" / "latest.json").is_file()
 
 
 def test_statement_timeout_from_the_project_file(built_ws: Workspace, tmp_path: Path) -> None:
