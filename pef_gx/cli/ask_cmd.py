@@ -74,7 +74,7 @@ def _rel(path: Path, root: Path) -> str:
 def _render(outcome, dry_run: bool) -> None:
     from rich.markup import escape
 
-    from pef_gx.generators.natural_language import TestIntent
+    from pef_gx.generators.natural_language import CustomTestIntent, TestIntent
 
     rich_console = console()
 
@@ -83,7 +83,13 @@ def _render(outcome, dry_run: bool) -> None:
 
     intent = outcome.intent
     root = outcome.project.dir.parent
-    if isinstance(intent, TestIntent):
+    if isinstance(intent, CustomTestIntent):
+        say(f"understood: a {intent.key} test on {intent.model.name} ({intent.model.path})")
+        for part, words in intent.words.items():
+            say(f"  {part}: {words}")
+        for spec in intent.specs:
+            say(f"  + {spec.description} (severity {spec.severity.value}), in its meta: pef_gx.{intent.key}")
+    elif isinstance(intent, TestIntent):
         say(f"understood: checks on {intent.model.name} ({intent.model.path})")
         for note in intent.notes:
             say(f"  note: {escape(note)}")
@@ -131,6 +137,8 @@ def _render(outcome, dry_run: bool) -> None:
                 detail += " (a test the project already had)"
             elif check.check is not None:
                 detail += " (new test, kept)"
+        if check.check is None and check.message and not detail:  # a custom test: judged, not run by dbt
+            detail = f": {escape(check.message)}"
         say(f"  {status} {check.test_name}{detail}")
     failed = outcome.failed
     if failed:
@@ -143,8 +151,10 @@ def _render(outcome, dry_run: bool) -> None:
                 else ""
             )
         )
-    else:
+    elif all(c.status == "pass" for c in outcome.checks):
         say(f"all {len(outcome.checks)} check(s) pass")
+    else:
+        say("not judged yet: `pef-gx build` judges it after every build from now on")
 
 
 def _preview(planned) -> str:

@@ -28,7 +28,7 @@ from pef_gx.artifacts.project import DbtProject, load_dbt_project, load_yaml_fil
 from pef_gx.artifacts.run_results import read_run_results
 from pef_gx.artifacts.staleness import record_written
 from pef_gx.checks.spec import CheckSpec, Origin, OriginType, Severity
-from pef_gx.errors import ConfigError, DbtError, OutputError
+from pef_gx.errors import ConfigError, DbtError, OutputError, PefGxError
 from pef_gx.generators.base import is_owned
 from pef_gx.generators.natural_language import (
     GENERATED_FOLDER,
@@ -40,12 +40,15 @@ from pef_gx.generators.natural_language import (
     parse_request,
     render_model,
 )
+from pef_gx.generators.natural_language.custom import CustomTestIntent
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
 from pef_gx.settings import Settings
 from pef_gx.warehouse.connection import check_reachable
 from pef_gx.writers import gx_suite
 from pef_gx.writers.atomic import check_writable, write_atomic
 from pef_gx.writers.dbt_yaml import OwnedTest, plan_yaml
+from pef_gx.writers.paths import inside
+from pef_gx.writers.yaml_splice import Unsafe, insert_meta
 
 _IGNORED_DIRS = {"target", "logs", "dbt_packages", ".git", "__pycache__", ".venv"}
 _PROJECT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".py", ".md"}
@@ -77,7 +80,7 @@ class CheckOutcome:
 class AskOutcome:
     request: str
     project: DbtProject
-    intent: TestIntent | ModelIntent
+    intent: TestIntent | ModelIntent | CustomTestIntent
     files: list[PlannedFile]
     written: bool
     verified: bool
@@ -196,9 +199,16 @@ def _plan_test_files(
                 "run `pef-gx generate` first so pef-gx's own entries are up to date, then ask again",
             )
         files.append(PlannedFile(path, old, text, "dbt properties"))
-    # the same checks in the node's GX suite
+    files += _plan_suite_file(settings, node, [c.spec for c in new_checks])
+    return files
+
+
+def _plan_suite_file(settings: Settings, node: Node, specs: list[CheckSpec]) -> list[PlannedFile]:
+    """The node's GX suite with `specs` added (in the order `generate` writes: a later generate is a zero
+    diff); nothing when they are there already."""
+    files: list[PlannedFile] = []
     suite_path = settings.suites_dir / f"{node.suite_name}.json"
-    fresh = gx_suite.build_suite(node, [c.spec for c in new_checks])
+    fresh = gx_suite.build_suite(node, specs)
     if suite_path.exists():
         old_suite = suite_path.read_text(encoding="utf-8")
         try:
@@ -220,6 +230,72 @@ def _plan_test_files(
     else:
         files.append(PlannedFile(suite_path, None, gx_suite.dumps(fresh), "GX suite"))
     return files
+
+
+def _plan_custom_files(
+    settings: Settings, project: DbtProject, manifest: Manifest, intent: CustomTestIntent
+) -> list[PlannedFile]:
+    """The declaration in the model's properties file (its `config.meta.pef_gx`), and its suite copy."""
+    node = manifest.nodes[intent.model.unique_id]
+    if not node.properties_file:
+        raise OutputError(
+            f"{node.name} has no properties file to declare the test in",
+            f"document it in a .yml beside {node.original_file_path}, then ask again",
+        )
+    path = inside(project.dir / node.properties_file, project.dir, f"the properties file of {node.name}")
+    old = path.read_text(encoding="utf-8")
+    try:
+        new = insert_meta(old, node.resource_type, node.name, intent.key, intent.rendered)
+    except Unsafe as why:
+        raise OutputError(
+            f"cannot declare the test in {path}: {why}",
+            "edit the model's meta by hand (README: custom tests)",
+        ) from None
+    return [
+        PlannedFile(path, old, new, "dbt properties"),
+        *_plan_suite_file(settings, node, list(intent.specs)),
+    ]
+
+
+def _judge_custom(settings: Settings, intent: CustomTestIntent) -> list[CheckOutcome]:
+    """The new test judged on the latest results (`pef-gx build` judges it from now on)."""
+    from pef_gx.checks import custom_tests
+    from pef_gx.observability.build_time import judge_build_time
+    from pef_gx.results.writer import read_latest
+    from pef_gx.scoring.formula import ScoringConfig
+    from pef_gx.scoring.score_tests import judge_score
+
+    try:
+        run = read_latest(settings.root)
+    except PefGxError:
+        run = None
+    node_id = intent.model.unique_id
+    out = []
+    for spec in intent.specs:
+        name = f"{spec.kind} on {intent.model.name}"
+        if run is None:
+            out.append(
+                CheckOutcome(None, name, None, "not run", message="no results yet: run `pef-gx build`")
+            )
+            continue
+        if spec.kind == custom_tests.QUALITY_SCORE:
+            verdict = judge_score(
+                [c for c in run.checks if c.node_id == node_id],
+                str(spec.params["dimension"]),
+                float(spec.params["min"]),
+                spec.severity.value,
+                intent.model.name,
+                ScoringConfig.from_section(settings.section("scoring")),
+            )
+            status, message = verdict.status, verdict.message
+        else:
+            node = next((n for n in run.dbt_nodes if n.unique_id == node_id), None)
+            b = judge_build_time(node, spec.params.get("warn_after"), spec.params.get("error_after"), [])
+            status, message = b.status, b.message
+        status = {"fail": "fail", "error": "fail"}.get(status, status)
+        failed = 1 if status in ("fail", "warn") else None
+        out.append(CheckOutcome(None, name, None, status, failures=failed, message=message))
+    return out
 
 
 def _model_dir(project: DbtProject) -> Path:
@@ -449,13 +525,15 @@ def ask(
         if not propose:
             intent = replace(intent, checks=tuple(c for c in intent.checks if not c.proposed))
         files = _plan_test_files(settings, project, manifest, intent)
+    elif isinstance(intent, CustomTestIntent):
+        files = _plan_custom_files(settings, project, manifest, intent)
     else:
         intent = _free_name(index, intent, name is not None)
         files = _plan_model_files(project, manifest, intent)
     outcome = AskOutcome(request, project, intent, files, written=False, verified=False, parsed=parsed)
     if dry_run:
         return outcome
-    if verify:  # an unreachable warehouse is one clear line, before anything is written
+    if verify and not isinstance(intent, CustomTestIntent):  # one clear line before anything is written
         outcome.target = _reachable_target(settings, project)
     journal = _Journal()
     journal.prepare([planned.path for planned in files])
@@ -466,7 +544,9 @@ def ask(
             journal.write(planned)
         outcome.written = bool(files)
         if verify:
-            if isinstance(intent, TestIntent):
+            if isinstance(intent, CustomTestIntent):  # no dbt test form: judged on the latest results
+                outcome.checks = _judge_custom(settings, intent)
+            elif isinstance(intent, TestIntent):
                 outcome.checks = _verify_tests(settings, project, intent, on_node)
             else:
                 outcome.model_status, outcome.checks = _verify_model(settings, project, intent, on_node)

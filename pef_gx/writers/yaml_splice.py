@@ -429,3 +429,52 @@ def splice(
         if None in groups:
             attempt(groups[None], lambda e=entry, i=groups[None]: doc.add(e, None, i, render))
     return doc.result(), skipped
+
+
+def insert_meta(
+    text: str, resource_type: str, name: str, key: str, rendered: str, source_name: str | None = None
+) -> str:
+    """`text` with `key: <rendered>` declared in the node's `config: {meta: {pef_gx: ...}}`: one line (or
+    the missing `config:` / `meta:` / `pef_gx:` levels) inserted, every other byte as it was.
+
+    `rendered` is the value in YAML flow style on one line. Unsafe when the node has no entry, when the key
+    is already declared (a hand-written declaration is edited by hand), or when a level on the way is in
+    flow style or comes from an anchor.
+    """
+    doc = Document(text)
+    entry = doc.entry(resource_type, name, source_name)
+    if entry is None or not _is_map(entry):
+        raise Unsafe(f"{name} has no entry in this file")
+    for meta in (_value(entry, "meta"), _value(_value(entry, "config") or entry, "meta")):
+        own = _value(meta, "pef_gx") if meta is not None and _is_map(meta) else None
+        if own is not None and _is_map(own) and _get(own, key):
+            raise Unsafe(f"{name} already declares pef_gx.{key}: edit it there")
+    levels = ["config", "meta", "pef_gx"]
+    holder = entry
+    while levels and _is_map(holder) and _get(holder, levels[0]) is not None:
+        child = _value(holder, levels[0])
+        if child is None or not _is_map(child) or child.flow_style or doc.shared(child) or not child.value:
+            raise Unsafe(f"its `{levels[0]}:` is not a block mapping pef-gx can add a line to")
+        holder, levels = child, levels[1:]
+    if holder.flow_style or doc.shared(holder) or _get(holder, "<<"):
+        raise Unsafe("the node's entry is in flow style or comes from a YAML anchor")
+    indent = holder.value[0][0].start_mark.column
+    step = max(2, indent - _indent_of(doc, holder)) if holder is not entry else 2
+    lines = []
+    for depth, level in enumerate([*levels, key]):
+        value = f" {rendered}" if level == key else ""
+        lines.append(" " * (indent + depth * step) + f"{level}:{value}")
+    at = doc._line_end(doc._content_end(holder))
+    before = doc.text[:at]
+    if before and not before.endswith("\n"):
+        before += doc.newline
+    out = before + doc.newline.join(lines) + doc.newline + doc.text[at:]
+    return ("\ufeff" if doc.bom else "") + out
+
+
+def _indent_of(doc: Document, node: _Node) -> int:
+    """Column of the key that holds `node` (the line it starts after)."""
+    line_start = doc.text.rfind("\n", 0, node.start_mark.index) + 1
+    previous = doc.text.rfind("\n", 0, line_start - 1) + 1
+    row = doc.text[previous:line_start]
+    return len(row) - len(row.lstrip(" "))

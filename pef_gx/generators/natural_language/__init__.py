@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from pef_gx.generators.natural_language.checks import PHRASES, _match_phrase, _parse_test
+from pef_gx.generators.natural_language.custom import CustomTestIntent, parse_custom_test
 from pef_gx.generators.natural_language.models import (
     _EXCLUDING,
     _MODEL_LEAD,
@@ -60,6 +61,7 @@ __all__ = [
     "ROLES",
     "TEMPLATES",
     "TEMPLATE_DIR",
+    "CustomTestIntent",
     "ModelInfo",
     "ModelIntent",
     "NotUnderstood",
@@ -75,11 +77,14 @@ __all__ = [
 
 def parse_request(
     text: str, index: ProjectIndex, source: str | None = None, name: str | None = None
-) -> TestIntent | ModelIntent:
+) -> TestIntent | ModelIntent | CustomTestIntent:
     """Read one request. Raises NotUnderstood (exit 2) with suggestions when it cannot."""
     request = _clean(text or "")
     if not request:
         raise NotUnderstood("the request is empty", "e.g. " + ", ".join(EXAMPLES))
+    custom = parse_custom_test(index, request)  # "x must keep a quality score above 95", "... build in"
+    if custom is not None:
+        return custom
     excluded: list[Any] = []
     cut = _EXCLUDING.search(request)
     if cut:  # "daily revenue excluding returned orders": a filter on a model request
