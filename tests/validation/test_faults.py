@@ -58,21 +58,21 @@ def _history_runs(root: Path) -> int:
         return int(conn.execute("select count(*) from runs").fetchone()[0])
 
 
-def _require(ws: Workspace, engine: str) -> None:
-    if ws.engine != engine:
-        pytest.skip(f"{engine} only")
+# each fault exists on one engine: the session's workspace of that engine only (no skipped twin)
+ONLY_POSTGRES = pytest.mark.parametrize("built_ws", ["postgres"], indirect=True)
+ONLY_DUCKDB = pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
 
 
 @pytest.fixture
 def role(built_ws: Workspace) -> str:
     """A login role with no grant at all on the workspace's schema; dropped after."""
-    _require(built_ws, "postgres")
     name = f"pef_noread_{uuid.uuid4().hex[:6]}"
     _pg(f"create role {name} login")
     yield name
     _pg(f"drop owned by {name}; drop role {name}")
 
 
+@ONLY_POSTGRES
 def test_missing_grants_are_named_not_reported_as_missing_tables(
     built_ws: Workspace, role: str, tmp_path: Path
 ) -> None:
@@ -127,9 +127,9 @@ def _hold_lock(ws: Workspace, table: str, seconds: float) -> tuple[threading.Thr
     return thread, release
 
 
+@ONLY_POSTGRES
 def test_a_held_lock_is_waited_for_with_progress_then_named(built_ws: Workspace, tmp_path: Path) -> None:
     ws = built_ws
-    _require(ws, "postgres")
     root = variant(ws, tmp_path / "v", _suites(ws, "stg_orders"))
     thread, release = _hold_lock(ws, "stg_orders", 120)
     try:
@@ -169,9 +169,9 @@ def test_a_held_lock_is_waited_for_with_progress_then_named(built_ws: Workspace,
     assert (root / ".pef-gx" / "results" / "latest.json").is_file()
 
 
+@ONLY_POSTGRES
 def test_statement_timeout_from_the_project_file(built_ws: Workspace, tmp_path: Path) -> None:
     ws = built_ws
-    _require(ws, "postgres")
     suite = ws.suite("stg_products")
     suite["expectations"].insert(
         0,
@@ -194,20 +194,20 @@ def test_statement_timeout_from_the_project_file(built_ws: Workspace, tmp_path: 
     assert "timeouts.lock_seconds" in line and "number of seconds" in line
 
 
+@ONLY_POSTGRES
 def test_server_never_reachable_is_not_lost(built_ws: Workspace, tmp_path: Path) -> None:
     ws = built_ws
-    _require(ws, "postgres")
     root = variant(ws, tmp_path / "v", _suites(ws, "stg_orders"))
     line = _one_error_line(run_cli("checkpoint", "--no-docs", cwd=root, env={**ws.env, "DBT_PORT": "1"}))
     assert line.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:1"), line
     assert "lost" not in line
 
 
+@ONLY_DUCKDB
 def test_duckdb_lock_names_the_holder_and_offers_wait(built_ws: Workspace, tmp_path: Path) -> None:
     import sys
 
     ws = built_ws
-    _require(ws, "duckdb")
     root = variant(ws, tmp_path / "v", _suites(ws, "stg_orders"))
     database = root / "dbt_project" / "pef_shop.duckdb"
     code = f"import duckdb, time; c = duckdb.connect({str(database)!r}); print('held', flush=True); time.sleep(60)"
@@ -248,12 +248,12 @@ def _fill(folder: Path, leave_kb: int) -> None:
 
 
 @pytest.mark.parametrize("leave_kb,docs", [(8, True), (60, False), (160, False)])
+@ONLY_DUCKDB
 def test_full_disk_leaves_the_previous_state(
     built_ws: Workspace, tmp_path: Path, leave_kb: int, docs: bool
 ) -> None:
     """.pef-gx/ and gx/uncommitted on a small disk: whatever runs out, the last good run stays whole."""
     ws = built_ws
-    _require(ws, "duckdb")
     root = variant(ws, tmp_path / "v", _suites(ws, "stg_orders", "stg_customers", "fct_orders"))
     first = run_cli("checkpoint", "--no-docs", cwd=root, env=ws.env)
     assert first.returncode in (0, 1), first.stdout + first.stderr
@@ -291,9 +291,9 @@ def test_full_disk_leaves_the_previous_state(
             (root / "gx" / "uncommitted").unlink()
 
 
+@ONLY_DUCKDB
 def test_corrupt_history_says_so(built_ws: Workspace, tmp_path: Path) -> None:
     ws = built_ws
-    _require(ws, "duckdb")
     root = variant(ws, tmp_path / "v", _suites(ws, "stg_orders"))
     (root / ".pef-gx").mkdir()
     (root / ".pef-gx" / "history.sqlite").write_bytes(os.urandom(8192))
