@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "schema": True,  # the columns of each relation and their type families
 }
 _ENTITY_PREFIXES = ("stg", "dim", "fct", "fact", "int", "base", "raw", "src", "mart")
+_ENTITY_SUFFIXES = ("snapshot", "snapshots", "history", "scd", "current", "latest")
 _KEY_SUFFIXES = ("_id", "_key", "_code", "_uuid")
 
 
@@ -318,13 +319,15 @@ def entity_words(column: str) -> set[str]:
 
 def names_entity(model_name: str, column: str) -> bool:
     """True when the model's name says it holds the column's entity: `orders`, `stg_orders`,
-    `fct_orders`, `dim_order`, `orders_snapshot` for `order_id` (a prefix such as stg_/dim_/fct_, or one
-    word after the entity, may surround it)."""
+    `fct_orders`, `dim_order`, `orders_snapshot` for `order_id` (prefixes such as stg_/dim_/fct_ and a
+    suffix such as _snapshot/_history may surround it; `order_items` holds items, not orders)."""
     words = entity_words(column)
     tokens = model_name.lower().split("_")
     while len(tokens) > 1 and tokens[0] in _ENTITY_PREFIXES:
         tokens = tokens[1:]
-    return "_".join(tokens) in words or (len(tokens) == 2 and tokens[0] in words)
+    if len(tokens) > 1 and tokens[-1] in _ENTITY_SUFFIXES:
+        tokens = tokens[:-1]
+    return "_".join(tokens) in words
 
 
 def _relationship_proposals(
