@@ -53,7 +53,7 @@ def _pef(ws: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _workspace(root: Path) -> Path:
+def _workspace(root: Path, shift_days: int) -> Path:
     ws = root / "ws"
     ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", "*.duckdb", "*.duckdb.wal", ".user.yml")
     shutil.copytree(REPO / "dbt_project", ws / "dbt_project", ignore=ignore)
@@ -68,6 +68,11 @@ def _workspace(root: Path) -> Path:
             e for e in suite["expectations"] if e["meta"]["pef_gx"]["origin"]["type"] != "inferred"
         ]
         path.write_text(json.dumps(suite, indent=2, sort_keys=True) + "\n")
+    project = ws / "dbt_project" / "dbt_project.yml"  # the 'as of' date moves with the data
+    as_of = (date(2025, 1, 1) + timedelta(days=shift_days)).isoformat()
+    text = project.read_text()
+    assert 'as_of_date: "2025-01-01"' in text
+    project.write_text(text.replace('as_of_date: "2025-01-01"', f'as_of_date: "{as_of}"'))
     staging = ws / "dbt_project" / "models" / "staging" / "_staging.yml"
     head, _, tail = staging.read_text().partition("  - name: stg_payments")
     staging.write_text(head + "  - name: stg_payments" + tail.replace(PAYMENTS_TO_ORDERS, "", 1))
@@ -232,7 +237,7 @@ def main() -> int:
     today = datetime.now(timezone.utc).date()
     shift = (today - timedelta(days=1) - SEED_END).days
     with tempfile.TemporaryDirectory(prefix="pef-defect-bench-") as tmp:
-        ws = _workspace(Path(tmp))
+        ws = _workspace(Path(tmp), shift)
         seeds = ws / "dbt_project" / "seeds"
         _write_seeds(seeds, 20241231, shift)
         pristine = Path(tmp) / "pristine"
