@@ -48,92 +48,21 @@ PLANTED_BAD_PAYMENT_ORDER_ID = 777  # its (single) payment gets the bad amount
 CENT = Decimal("0.01")
 
 FIRST_NAMES = [
-    "Anna",
-    "Ben",
-    "Clara",
-    "David",
-    "Emma",
-    "Felix",
-    "Greta",
-    "Hugo",
-    "Ida",
-    "Jonas",
-    "Klara",
-    "Lukas",
-    "Mia",
-    "Noah",
-    "Olga",
-    "Paul",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tara",
-    "Uwe",
-    "Vera",
-    "Wim",
-    "Xenia",
-    "Yusuf",
-    "Zoe",
-    "Amir",
-    "Bea",
-    "Carlos",
-    "Dana",
-    "Elif",
-    "Finn",
-    "Gina",
-    "Hana",
-    "Ivan",
-    "Julia",
-    "Kemal",
-    "Lea",
-    "Marco",
-    "Nina",
+    "Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas",
+    "Klara", "Lukas", "Mia", "Noah", "Olga", "Paul", "Quinn", "Rosa", "Sven", "Tara",
+    "Uwe", "Vera", "Wim", "Xenia", "Yusuf", "Zoe", "Amir", "Bea", "Carlos", "Dana",
+    "Elif", "Finn", "Gina", "Hana", "Ivan", "Julia", "Kemal", "Lea", "Marco", "Nina",
 ]
 LAST_NAMES = [
-    "Adler",
-    "Becker",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Hansen",
-    "Ivanova",
-    "Jansen",
-    "Kowalski",
-    "Larsen",
-    "Moreau",
-    "Novak",
-    "Olsen",
-    "Petrov",
-    "Quaresma",
-    "Rossi",
-    "Schmidt",
-    "Tanaka",
-    "Urban",
-    "Vogel",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zimmermann",
-    "Berg",
-    "Keller",
-    "Lang",
-    "Meyer",
+    "Adler", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hansen", "Ivanova",
+    "Jansen", "Kowalski", "Larsen", "Moreau", "Novak", "Olsen", "Petrov", "Quaresma", "Rossi",
+    "Schmidt", "Tanaka", "Urban", "Vogel", "Weber", "Xu", "Yilmaz", "Zimmermann", "Berg",
+    "Keller", "Lang", "Meyer",
 ]
 COUNTRIES = [
-    ("DE", "Germany", 30),
-    ("AT", "Austria", 8),
-    ("CH", "Switzerland", 7),
-    ("FR", "France", 10),
-    ("NL", "Netherlands", 8),
-    ("BE", "Belgium", 5),
-    ("IT", "Italy", 7),
-    ("ES", "Spain", 7),
-    ("PL", "Poland", 5),
-    ("DK", "Denmark", 4),
-    ("SE", "Sweden", 4),
-    ("GB", "United Kingdom", 5),
+    ("DE", "Germany", 30), ("AT", "Austria", 8), ("CH", "Switzerland", 7), ("FR", "France", 10),
+    ("NL", "Netherlands", 8), ("BE", "Belgium", 5), ("IT", "Italy", 7), ("ES", "Spain", 7),
+    ("PL", "Poland", 5), ("DK", "Denmark", 4), ("SE", "Sweden", 4), ("GB", "United Kingdom", 5),
 ]
 CATEGORIES = {
     "Books": ["Novel", "Cookbook", "Atlas", "Comic", "Biography"],
@@ -144,12 +73,8 @@ CATEGORIES = {
     "Sports": ["Yoga Mat", "Dumbbell", "Football", "Water Bottle", "Jump Rope"],
 }
 PRICE_RANGE = {
-    "Books": (8, 45),
-    "Electronics": (15, 480),
-    "Home": (6, 120),
-    "Toys": (5, 90),
-    "Garden": (4, 75),
-    "Sports": (7, 150),
+    "Books": (8, 45), "Electronics": (15, 480), "Home": (6, 120),
+    "Toys": (5, 90), "Garden": (4, 75), "Sports": (7, 150),
 }
 ADJECTIVES = ["Classic", "Deluxe", "Compact", "Eco"]
 STATUSES = [("completed", 70), ("shipped", 12), ("placed", 6), ("returned", 8), ("return_pending", 4)]
@@ -251,10 +176,8 @@ def build(rng: random.Random, planted: bool = True):
             status = weighted(rng, [("shipped", 60), ("completed", 30), ("return_pending", 10)])
         else:
             status = weighted(rng, STATUSES)
-        loaded = (
-            datetime.combine(od, datetime.min.time())
-            + timedelta(seconds=secs)
-            + timedelta(hours=rng.randint(1, 30))
+        loaded = datetime.combine(od, datetime.min.time()) + timedelta(seconds=secs) + timedelta(
+            hours=rng.randint(1, 30)
         )
         row = [oid, cid, od.isoformat(), status, ts(loaded)]
         orders.append(row)
@@ -297,10 +220,8 @@ def build(rng: random.Random, planted: bool = True):
         if not bad and total > 20 and rng.random() < 0.06:
             # split payment: a coupon or gift card plus credit card for the rest
             method = rng.choice(["coupon", "gift_card"])
-            first = (
-                money(rng.choice([5, 10, 15, 20]))
-                if method == "coupon"
-                else money(rng.randint(10, int(total) - 5))
+            first = money(rng.choice([5, 10, 15, 20])) if method == "coupon" else money(
+                rng.randint(10, int(total) - 5)
             )
             pay_id += 1
             payments.append([pay_id, oid, method, first])
@@ -329,9 +250,7 @@ def build(rng: random.Random, planted: bool = True):
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Write the seed CSVs of the pef_shop sample project.")
     parser.add_argument("out", nargs="?", help="output folder (default: ../seeds next to this script)")
-    parser.add_argument(
-        "--seed", type=int, default=SEED, help=f"random seed (default {SEED}, the committed data)"
-    )
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED}: the committed data)")
     parser.add_argument("--clean", action="store_true", help="leave the planted defects out")
     args = parser.parse_args(argv[1:])
     out = Path(args.out) if args.out else Path(__file__).resolve().parent.parent / "seeds"
