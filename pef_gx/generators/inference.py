@@ -200,7 +200,9 @@ def _column_proposals(node: Node, table: prof.TableProfile, cfg: Mapping[str, An
         cols = (col.name,)
         if col.non_null == n:
             specs.append(_spec(node, "not_null", cols, {}, f"no NULL in {n} rows"))
-            if col.distinct == n and _key_like(col.name):
+            # a snapshot keeps every version of a row: its natural key repeats once a row changes
+            versioned = node.resource_type == "snapshot" and col.name.lower() != "dbt_scd_id"
+            if col.distinct == n and _key_like(col.name) and not versioned:
                 specs.append(_spec(node, "unique", cols, {}, f"primary-key candidate: {n} distinct values"))
         if col.non_null == 0:
             continue
@@ -377,8 +379,8 @@ def _relationship_proposals(
             if cfg["sibling_relationships"] and node.resource_type == "model":
                 siblings = [
                     k for k in fitting
-                    if k[0].unique_id not in upstream and node.unique_id not in upstream_of(k[0].unique_id)
-                    and names_entity(k[0].name, col.name)
+                    if k[0].resource_type == "model" and k[0].unique_id not in upstream
+                    and node.unique_id not in upstream_of(k[0].unique_id) and names_entity(k[0].name, col.name)
                 ]  # fmt: skip
                 tiers.append(sorted(siblings, key=rank))
             found = _first_parent(conn, rel, col, tiers)
