@@ -69,6 +69,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
         "create table stg_customers as select i as customer_id, 'c' || i as name from range(0, 20) t(i)"
     )
     conn.execute(
+        "create table customers_snapshot as select customer_id, md5(customer_id::varchar) as dbt_scd_id"
+        " from stg_customers"
+    )
+    conn.execute(
         "create table payment_batches as select i as batch_id, i % 40 + 1 as order_id from range(1, 31) t(i)"
     )
     conn.close()
@@ -80,6 +84,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
             "customer_id": {"name": "customer_id", "data_type": "integer", "meta": {}},
             "name": {"name": "name", "meta": {}}}),
         _node("payment_batches", []),
+        _node("customers_snapshot", [P + "stg_customers"], "snapshot"),
     ]  # fmt: skip
     data = {
         "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v11.json", "dbt_version": "1.9.0"},
@@ -120,6 +125,15 @@ def test_sibling_relationships_only_into_an_entity_key_that_holds_every_value(wa
     assert rels[("payment_batches", "order_id")] in ("fct_orders", "stg_orders")
     # stg_orders.customer_id: stg_customers is named for customers and holds every value (0..6)
     assert rels[("stg_orders", "customer_id")] == "stg_customers"
+
+
+def test_a_snapshot_key_repeats_over_time(warehouse) -> None:
+    specs = _infer(warehouse)
+    unique = {
+        s.columns[0] for s in specs if s.kind == "unique" and s.node_id == "snapshot.shop.customers_snapshot"
+    }
+    assert unique == {"dbt_scd_id"}  # customer_id is unique today only: a changed customer adds a version
+    assert "customers_snapshot" not in _rels(specs).values()  # no sibling parent either
 
 
 def test_sibling_relationships_can_be_turned_off(warehouse) -> None:
