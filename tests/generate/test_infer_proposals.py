@@ -247,3 +247,15 @@ def test_catalog_forms_of_the_new_kinds() -> None:
 )  # fmt: skip
 def test_type_families(name: str, family: str) -> None:
     assert type_family_of(name) == family
+
+
+def test_numeric_and_date_ranges_have_their_own_margins(warehouse) -> None:
+    specs = _infer(warehouse)
+    ranges = {(s.node_id, s.columns[0]): dict(s.params) for s in specs if s.kind == "accepted_range"}
+    # amount 10.5 .. 630: half the span on each side, the minimum held at 0 (no negative amount today)
+    assert ranges[(P + "stg_payments", "amount")] == {"min_value": 0, "max_value": 939.75}
+    # order_date 2024-01-02 .. 2024-02-10 (39 days): 4 days on each side, the maximum's day included
+    assert ranges[(P + "stg_orders", "order_date")] == {"min_value": "2023-12-29", "max_value": "2024-02-15"}
+    tight = {(s.node_id, s.columns[0]): dict(s.params) for s in _infer(warehouse, {"numeric_range_margin": 0.1})
+             if s.kind == "accepted_range"}  # fmt: skip
+    assert tight[(P + "stg_payments", "amount")] == {"min_value": 0, "max_value": 691.95}
