@@ -4,6 +4,9 @@ Standard library only, fixed random seed: running it again writes byte-identical
 
     python scripts/make_seeds.py            # writes into ../seeds (next to this script)
     python scripts/make_seeds.py OUT_DIR    # writes into OUT_DIR
+    python scripts/make_seeds.py OUT_DIR --seed 7 --clean
+                                            # other random data of the same shape, without the planted
+                                            # defects (bench/defect_bench.py)
 
 The data contains planted defects on purpose (see README.md, "Planted defects"); their
 locations are the PLANTED_* constants below.
@@ -11,6 +14,7 @@ locations are the PLANTED_* constants below.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 import sys
@@ -103,7 +107,7 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
             writer.writerow(["" if v is None else v for v in row])
 
 
-def build(rng: random.Random):
+def build(rng: random.Random, planted: bool = True):
     # ---- reference data -------------------------------------------------------------------
     country_codes = [[code, name] for code, name, _ in COUNTRIES]
     payment_methods = [[m, "true" if cash else "false"] for m, cash in PAYMENT_METHODS]
@@ -120,7 +124,7 @@ def build(rng: random.Random):
             email = email.upper()  # cleaning: lower()
         elif style < 0.08:
             email = f"  {email} "  # cleaning: trim()
-        if cid in PLANTED_NULL_EMAIL_CUSTOMERS:
+        if planted and cid in PLANTED_NULL_EMAIL_CUSTOMERS:
             email = None
         code = weighted(rng, [(c, w) for c, _, w in COUNTRIES])
         if rng.random() < 0.04:
@@ -131,7 +135,7 @@ def build(rng: random.Random):
         updated = datetime.combine(sd, datetime.min.time()) + timedelta(
             days=rng.randint(0, max_days), seconds=rng.randint(0, 86399)
         )
-        if cid == PLANTED_FUTURE_UPDATED_AT_CUSTOMER:
+        if planted and cid == PLANTED_FUTURE_UPDATED_AT_CUSTOMER:
             updated = PLANTED_FUTURE_UPDATED_AT
         customers.append([cid, first, last, email, code, sd.isoformat(), ts(updated)])
 
@@ -179,10 +183,11 @@ def build(rng: random.Random):
         orders.append(row)
         order_rows[oid] = row
     # planted: duplicated order_id -- an older version of the same order still in the raw table
-    dup = list(order_rows[PLANTED_DUPLICATE_ORDER_ID])
-    dup[3] = "placed"
-    dup[4] = ts(datetime.strptime(dup[4], "%Y-%m-%d %H:%M:%S") - timedelta(days=1))
-    orders.insert(orders.index(order_rows[PLANTED_DUPLICATE_ORDER_ID]), dup)
+    if planted:
+        dup = list(order_rows[PLANTED_DUPLICATE_ORDER_ID])
+        dup[3] = "placed"
+        dup[4] = ts(datetime.strptime(dup[4], "%Y-%m-%d %H:%M:%S") - timedelta(days=1))
+        orders.insert(orders.index(order_rows[PLANTED_DUPLICATE_ORDER_ID]), dup)
 
     # ---- order items ----------------------------------------------------------------------
     items = []
@@ -199,7 +204,7 @@ def build(rng: random.Random):
                 unit = money(unit * Decimal("0.9"))  # 10 % promotion price
             items.append([iid, oid, prod, qty, unit])
             total += unit * qty
-        if oid == PLANTED_ORPHAN_ORDER_ID:
+        if planted and oid == PLANTED_ORPHAN_ORDER_ID:
             iid += 1
             unit = money("19.99")
             items.append([iid, oid, PLANTED_ORPHAN_PRODUCT_ID, 1, unit])
@@ -211,7 +216,8 @@ def build(rng: random.Random):
     pay_id = 0
     for oid in range(1, N_ORDERS + 1):
         total = order_total[oid]
-        if oid != PLANTED_BAD_PAYMENT_ORDER_ID and total > 20 and rng.random() < 0.06:
+        bad = planted and oid == PLANTED_BAD_PAYMENT_ORDER_ID
+        if not bad and total > 20 and rng.random() < 0.06:
             # split payment: a coupon or gift card plus credit card for the rest
             method = rng.choice(["coupon", "gift_card"])
             first = money(rng.choice([5, 10, 15, 20])) if method == "coupon" else money(
@@ -223,7 +229,7 @@ def build(rng: random.Random):
             payments.append([pay_id, oid, "credit_card", money(total - first)])
         else:
             method = weighted(rng, [("credit_card", 65), ("bank_transfer", 25), ("gift_card", 10)])
-            amount = PLANTED_BAD_PAYMENT_AMOUNT if oid == PLANTED_BAD_PAYMENT_ORDER_ID else total
+            amount = PLANTED_BAD_PAYMENT_AMOUNT if bad else total
             pay_id += 1
             payments.append([pay_id, oid, method, amount])
 
@@ -242,9 +248,14 @@ def build(rng: random.Random):
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "seeds"
+    parser = argparse.ArgumentParser(description="Write the seed CSVs of the pef_shop sample project.")
+    parser.add_argument("out", nargs="?", help="output folder (default: ../seeds next to this script)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED}: the committed data)")
+    parser.add_argument("--clean", action="store_true", help="leave the planted defects out")
+    args = parser.parse_args(argv[1:])
+    out = Path(args.out) if args.out else Path(__file__).resolve().parent.parent / "seeds"
     out.mkdir(parents=True, exist_ok=True)
-    tables = build(random.Random(SEED))
+    tables = build(random.Random(args.seed), planted=not args.clean)
     for name, (header, rows) in tables.items():
         write_csv(out / f"{name}.csv", header, rows)
         print(f"{name}: {len(rows)} rows")

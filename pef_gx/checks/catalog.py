@@ -36,6 +36,9 @@ from pef_gx.checks.spec import DIMENSIONS, CheckSpec
 from pef_gx.errors import ConfigError, did_you_mean
 
 UNEXPECTED_ROWS = "unexpected_rows_expectation"
+# pef-gx's own expectation (pef_gx.validation.custom_expectations): the column's type family
+COLUMN_TYPE_FAMILY = "expect_column_type_family_to_be"
+TYPE_FAMILIES = ("numeric", "string", "date", "timestamp", "boolean")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,12 @@ KINDS: dict[str, Kind] = {
              "pef_gx_match_regex", "values match a regular expression (NULL passes)"),
         Kind("data_type", "expect_column_values_to_be_in_type_list", "validity", "table", (), None,
              "column has the contract's data type"),
+        Kind("table_columns", "expect_table_columns_to_match_set", "consistency", "table",
+             ("pef_gx_table_columns",), "pef_gx_table_columns",
+             "the relation still has these columns (more are allowed)"),
+        Kind("column_type", COLUMN_TYPE_FAMILY, "consistency", "table",
+             ("pef_gx_column_type",), "pef_gx_column_type",
+             "column keeps its type family (number, text, date, timestamp, boolean)"),
         Kind("equal_rowcount", _ROWS, "consistency", "table",
              ("equal_rowcount", "dbt_utils.equal_rowcount"), None, "same row count as another relation"),
         Kind("sequential_values", _ROWS, "validity", "row",
@@ -246,6 +255,10 @@ def dbt_params(
         }
     if k == "row_count_between":
         return (), {key: kwargs[key] for key in ("min_value", "max_value") if kwargs.get(key) is not None}
+    if k == "table_columns":
+        return (), {"columns": [str(c) for c in kwargs.get("column_list") or []]}
+    if k == "column_type":
+        return cols, {"family": str(kwargs.get("family") or "")}
     if k == "match_regex":
         return cols, {"regex": str(kwargs.get("regex") or "")}
     if k == "equal_rowcount":
@@ -436,6 +449,10 @@ def gx_expectation(
         return KINDS[k].gx_type, {"column": column, "regex": p["regex"]}
     if k == "data_type":
         return KINDS[k].gx_type, {"column": column, "type_list": type_names(str(p["type"]))}
+    if k == "table_columns":
+        return KINDS[k].gx_type, {"column_set": list(p["columns"]), "exact_match": False}
+    if k == "column_type":
+        return KINDS[k].gx_type, {"column": column, "family": str(p["family"])}
     if k == "gx_native":
         return str(p["expectation_type"]), dict(p.get("kwargs") or {})
     return UNEXPECTED_ROWS, {"unexpected_rows_query": _rows_query(spec, quoting, key_columns)}
@@ -495,6 +512,14 @@ def from_gx(gx_type: str, kwargs: Mapping[str, Any]) -> tuple[str, tuple[str, ..
         )
     if gx_type == "expect_column_values_to_match_regex" and simple == {"regex"}:
         return "match_regex", cols, {"regex": str(kw["regex"])}
+    if (
+        gx_type == "expect_table_columns_to_match_set"
+        and kw.get("exact_match") is False
+        and set(kw) == {"column_set", "exact_match"}
+    ):
+        return "table_columns", (), {"columns": [str(c) for c in kw["column_set"] or []]}
+    if gx_type == COLUMN_TYPE_FAMILY and simple == {"family"}:
+        return "column_type", cols, {"family": str(kw["family"])}
     return native
 
 
@@ -549,4 +574,8 @@ def dbt_test_entry(
         return kind.dbt_test, dict(p), False
     if spec.kind == "match_regex":
         return kind.dbt_test, {"regex": p["regex"]}, True
+    if spec.kind == "table_columns":
+        return kind.dbt_test, {"column_list": list(p["columns"])}, False
+    if spec.kind == "column_type":
+        return kind.dbt_test, {"family": p["family"]}, True
     return None

@@ -159,6 +159,11 @@ def rule_sentence(
         text = f"{c} matches the pattern `{p.get('regex')}` (NULL allowed)"
     elif kind == "data_type":
         text = f"{c} has the contract's data type {p.get('type')}"
+    elif kind == "table_columns":
+        names = list(p.get("columns") or [])
+        text = f"the {len(names)} columns " + ", ".join(f"`{x}`" for x in names) + " are still there"
+    elif kind == "column_type":
+        text = f"{c} exists and keeps a {p.get('family')} type"
     elif kind == "equal_rowcount":
         text = f"same row count as {relation_name(str(p.get('compare_model')))}"
     elif kind == "sequential_values":
@@ -265,6 +270,10 @@ def observed_sentence(
         return CheckWords("", f"{count:,} rows" if isinstance(count, int) else "", ())
     if kind == "data_type":
         return CheckWords("", "type as declared" if passed else (message or "another data type"), ())
+    if kind == "column_type":
+        return CheckWords("", "type family kept" if passed else (message or "another type"), ())
+    if kind == "table_columns":
+        return CheckWords("", "every column there" if passed else (message or "a column is missing"), ())
     if kind == "equal_rowcount":
         return CheckWords(
             "", "same row count" if passed else f"row counts differ ({', '.join(examples)} rows here)", ()

@@ -391,3 +391,27 @@ def run_from_run_results(results: Any, project: str, target: Any, command: str =
             for r in results.results
         ],
     )
+
+
+def row_count_history(settings: Settings, node_ids: list[str], limit: int = 30) -> dict[str, list[int]]:
+    """The recorded row counts of each node, newest first (at most `limit` runs each, values the detector
+    flagged as anomalies left out): what `generate --infer` learns row-count bounds from. {} when no
+    history was recorded yet."""
+    config = load_config(settings)
+    if config.history.backend != "postgres" and not sqlite_path(settings.root, config.history).exists():
+        return {}
+    store = open_store(settings, config)
+    try:
+        out: dict[str, list[int]] = {}
+        for node_id in node_ids:
+            rows = store.query(
+                "select m.value from {s}metrics m join {s}runs r on r.run_id = m.run_id"
+                " where m.node_id = ? and m.metric = ? and m.value is not null and m.anomaly = 0"
+                " order by r.started_at desc limit ?",
+                (node_id, METRIC_ROWS, int(limit)),
+            )
+            if rows:
+                out[node_id] = [int(r["value"]) for r in rows]
+        return out
+    finally:
+        store.close()

@@ -211,11 +211,19 @@ def _generate(
 
     if infer:
         from pef_gx.artifacts.profiles import load_target
-        from pef_gx.generators.inference import infer_checks
+        from pef_gx.generators.inference import infer_checks, infer_settings
+        from pef_gx.observability.history import row_count_history
 
         target = load_target(project, settings.profiles_dir, settings.target)
+        section = settings.section("infer")
+        cfg = infer_settings(section)
+        counts = (
+            row_count_history(settings, [n.unique_id for n in nodes], cfg["row_count_history"])
+            if cfg["row_counts"]
+            else {}
+        )
         inferred = infer_checks(
-            target, manifest, nodes, read_catalog(project.catalog_path), settings.section("infer"), from_dbt
+            target, manifest, nodes, read_catalog(project.catalog_path), section, from_dbt, counts
         )
         generated.not_mirrored.extend(inferred.not_mirrored)
         inferred_specs = inferred.specs

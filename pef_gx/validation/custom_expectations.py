@@ -255,3 +255,99 @@ CUSTOM_TYPES = (
     "expect_model_quality_score_to_be_at_least",
     "expect_model_build_time_to_be_below",
 )
+
+
+# --- schema: a column keeps its type family -------------------------------------------------------
+
+TYPE_FAMILY_NAMES = ("numeric", "string", "date", "timestamp", "boolean")
+
+
+def type_family_of(type_name: str) -> str:
+    """numeric | string | date | timestamp | boolean | other, from a reflected or declared type name
+    (`NUMERIC(10, 2)`, `VARCHAR(20)`, `TIMESTAMP WITHOUT TIME ZONE`, `HUGEINT`, `DOUBLE_PRECISION`, ...)."""
+    t = " ".join(str(type_name or "").lower().replace("_", " ").split())
+    if t.startswith("timestamp") or t.startswith("datetime"):
+        return "timestamp"
+    if t == "date":
+        return "date"
+    if t in ("boolean", "bool"):
+        return "boolean"
+    if any(w in t for w in ("char", "text", "string")) or t.startswith("varchar"):
+        return "string"
+    if t.endswith("[]") or any(
+        w in t for w in ("interval", "json", "struct", "map", "list", "array", "uuid", "bit")
+    ):
+        return "other"
+    if any(w in t for w in ("int", "numeric", "decimal", "double", "real", "float", "number")):
+        return "numeric"
+    return "other"
+
+
+def _reflected_name(type_: Any) -> str:
+    """The type's name as the warehouse spells it: SQLAlchemy type objects compile to their SQL name
+    (`NUMERIC(10, 2)`); GX hands PostgreSQL's over as strings already."""
+    if isinstance(type_, str):
+        return type_
+    try:
+        return str(type_)
+    except Exception:  # a type SQLAlchemy cannot render: its class name says enough
+        return type(type_).__name__
+
+
+class ExpectColumnTypeFamilyToBe(BatchExpectation):
+    """Expect a column to exist and keep its type family: numeric, string, date, timestamp or boolean.
+
+    A family, not an exact type, so the same suite holds on DuckDB and PostgreSQL (`sum()` of integers is
+    HUGEINT in one and BIGINT in the other) and a widened VARCHAR or NUMERIC passes, while a dropped,
+    renamed or retyped column (a number that became text) fails.
+    """
+
+    column: str
+    family: str
+
+    metric_dependencies = ("table.column_types",)
+    domain_keys: ClassVar[tuple[str, ...]] = ("batch_id", "table", "row_condition", "condition_parser")
+    success_keys = ("column", "family")
+    args_keys = ("column", "family")
+    library_metadata: ClassVar[dict[str, str | list | bool]] = {
+        "maturity": "experimental",
+        "tags": ["schema", "pef-gx"],
+        "contributors": ["pef-gx"],
+    }
+
+    class Config:
+        title = "Expect column type family to be"
+
+    @classmethod
+    def _prescriptive_template(cls, renderer_configuration: RendererConfiguration) -> RendererConfiguration:
+        renderer_configuration.add_param(name="column", param_type=RendererValueType.STRING)
+        renderer_configuration.add_param(name="family", param_type=RendererValueType.STRING)
+        renderer_configuration.template_str = "$column must exist and be of a $family type."
+        return renderer_configuration
+
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(
+        cls, configuration: Any = None, result: Any = None, runtime_configuration: dict | None = None
+    ) -> list[RenderedStringTemplateContent]:
+        kwargs = dict(configuration.kwargs if configuration else {})
+        params = {"column": kwargs.get("column"), "family": kwargs.get("family")}
+        return _string_block("$column must exist and be of a $family type.", params)
+
+    def _validate(
+        self,
+        metrics: dict,
+        runtime_configuration: dict | None = None,
+        execution_engine: Any = None,
+    ) -> dict[str, Any]:
+        wanted = str(self.column).casefold()
+        found = [
+            c for c in metrics.get("table.column_types") or [] if str(c.get("name")).casefold() == wanted
+        ]
+        if not found:
+            return {"success": False, "result": {"observed_value": "no such column"}}
+        name = _reflected_name(found[0].get("type"))
+        return {
+            "success": type_family_of(name) == str(self.family),
+            "result": {"observed_value": name, "details": {"family": type_family_of(name)}},
+        }

@@ -227,7 +227,8 @@ def why_unwritable(spec: CheckSpec) -> str | None:
 
 _COLUMN_KINDS = frozenset(
     {"not_null", "unique", "accepted_values", "accepted_range", "relationships", "not_null_proportion",
-     "match_regex", "data_type", "recency", "freshness", "sequential_values", "unique_combination"}
+     "match_regex", "data_type", "column_type", "recency", "freshness", "sequential_values",
+     "unique_combination"}
 )  # fmt: skip
 
 

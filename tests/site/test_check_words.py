@@ -59,6 +59,14 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"columns": ["country_code"], "params": {"type": "varchar(2)"}},
         {"message": "observed type TEXT"},
     ),
+    "table_columns": (
+        {"params": {"columns": ["order_id", "amount"]}},
+        {"message": 'observed ["order_id"]'},
+    ),
+    "column_type": (
+        {"columns": ["amount"], "params": {"family": "numeric"}},
+        {"message": 'observed "VARCHAR"'},
+    ),
     "equal_rowcount": (
         {"params": {"compare_model": "model.pef_shop.stg_orders"}},
         {"unexpected_values": [1999]},

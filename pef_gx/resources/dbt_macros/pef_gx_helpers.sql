@@ -46,3 +46,36 @@
         {{ name }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- (column_name, data_type) of a relation, both lower case, from information_schema. -#}
+{% macro pef_gx_test_columns_of(relation) -%}
+    select lower(column_name) as column_name, lower(data_type) as data_type
+    from information_schema.columns
+    where lower(table_schema) = {{ pef_gx_test_literal(relation.schema | lower) }}
+      and lower(table_name) = {{ pef_gx_test_literal(relation.identifier | lower) }}
+    {%- if relation.database %}
+      and lower(table_catalog) = {{ pef_gx_test_literal(relation.database | lower) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- A predicate: the lower-case type name `expression` belongs to `family` (numeric, string, date,
+    timestamp, boolean), as pef-gx's type families say (pef_gx.validation.custom_expectations). -#}
+{% macro pef_gx_test_type_family(expression, family) -%}
+    {%- set t = expression -%}
+    {%- if family == 'timestamp' -%}
+        ({{ t }} like 'timestamp%' or {{ t }} like 'datetime%')
+    {%- elif family == 'date' -%}
+        ({{ t }} = 'date')
+    {%- elif family == 'boolean' -%}
+        ({{ t }} in ('boolean', 'bool'))
+    {%- elif family == 'string' -%}
+        ({{ t }} like '%char%' or {{ t }} like '%text%' or {{ t }} like '%string%')
+    {%- elif family == 'numeric' -%}
+        (({{ t }} like '%int%' or {{ t }} like '%numeric%' or {{ t }} like '%decimal%' or {{ t }} like '%double%'
+          or {{ t }} like '%real%' or {{ t }} like '%float%')
+         and {{ t }} not like '%interval%' and {{ t }} not like '%[]' and {{ t }} not like '%char%'
+         and {{ t }} not like 'timestamp%')
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("pef-gx: unknown type family " ~ family) }}
+    {%- endif -%}
+{%- endmacro %}
