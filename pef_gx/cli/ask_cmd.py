@@ -83,6 +83,8 @@ def _render(outcome, dry_run: bool) -> None:
 
     intent = outcome.intent
     root = outcome.project.dir.parent
+    if intent.reading:  # which words became which part of the plan
+        say("read: " + escape("; ".join(str(part) for part in intent.reading)))
     if isinstance(intent, TestIntent):
         say(f"understood: checks on {intent.model.name} ({intent.model.path})")
         for note in intent.notes:

@@ -42,6 +42,7 @@ from pef_gx.generators.natural_language import (
 )
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
 from pef_gx.settings import Settings
+from pef_gx.warehouse.columns import built_columns
 from pef_gx.warehouse.connection import check_reachable
 from pef_gx.writers import gx_suite
 from pef_gx.writers.atomic import check_writable, write_atomic
@@ -128,8 +129,26 @@ def load_index(settings: Settings) -> tuple[DbtProject, Manifest, ProjectIndex, 
     parsed = _ensure_manifest(settings, project)
     manifest = read_manifest(project.manifest_path)
     raw = load_artifact(project.manifest_path, "manifest", MANIFEST_VERSIONS, "dbt parse")
-    index = ProjectIndex.from_manifest(manifest, raw, read_catalog(project.catalog_path))
+    index = ProjectIndex.from_manifest(manifest, raw, _built_columns(settings, project, manifest))
     return project, manifest, index, parsed
+
+
+def _built_columns(settings: Settings, project: DbtProject, manifest: Manifest) -> dict[str, dict[str, str]]:
+    """The columns of the built relations: target/catalog.json when dbt wrote one, else the warehouse's
+    information_schema (nothing when neither can be read: then only documented columns are known)."""
+    columns = read_catalog(project.catalog_path)
+    if columns:
+        return columns
+    try:
+        target = load_target(project, settings.profiles_dir, settings.target)
+    except ConfigError:
+        return {}
+    relations = {
+        node.unique_id: (node.schema, node.identifier)
+        for node in manifest.nodes.values()
+        if node.schema and node.identifier
+    }
+    return built_columns(target, relations)
 
 
 # ---------------------------------------------------------------------------------------------------

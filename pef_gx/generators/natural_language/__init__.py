@@ -21,6 +21,7 @@ Public API:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from pef_gx.generators.natural_language.checks import PHRASES, _match_phrase, _parse_test
@@ -39,17 +40,21 @@ from pef_gx.generators.natural_language.models import (
 )
 from pef_gx.generators.natural_language.project import (
     EXAMPLES,
+    FILLER,
     GENERATED_FOLDER,
     ModelInfo,
     ModelIntent,
     NotUnderstood,
     PlannedCheck,
     ProjectIndex,
+    Reading,
     TestIntent,
     _clean,
     _split_values,
     find_column,
     model_candidates,
+    refuse_unread,
+    unread_words,
 )
 
 __all__ = [
@@ -65,12 +70,20 @@ __all__ = [
     "NotUnderstood",
     "PlannedCheck",
     "ProjectIndex",
+    "Reading",
     "TestIntent",
     "find_column",
     "model_candidates",
     "parse_request",
     "render_model",
 ]
+
+
+# what else a model request may say around its template without changing its meaning
+MODEL_FILLER = FILLER | frozenset(
+    """calculate calculates calculating compute computes computing summarize summarizes summarise
+summarises count counts number total totals""".split()  # noqa: SIM905
+)
 
 
 def parse_request(
@@ -93,13 +106,25 @@ def parse_request(
         _MODEL_LEAD.sub("", stripped).strip(),
         flags=re.I,
     )
-    template_match = _match_template(body) or _match_template(stripped)
+    matched_on = body if _match_template(body) else stripped
+    template_match = _match_template(matched_on)
     wants_model = (bool(_MODEL_WORDS.search(request)) and not _TEST_WORDS.search(request)) or (
         source is not None or name is not None
     )
     phrase_match = _match_phrase(request)
     if template_match and (wants_model or phrase_match is None):
-        return _model_intent(index, request, template_match[0], template_match[1], source, name, excluded)
+        template, match = template_match
+        # every word outside the template's match must be filler: a qualifier, ratio or filter the
+        # templates do not read would otherwise be dropped and the model silently answer another question
+        unread = unread_words(matched_on[: match.start()] + " " + matched_on[match.end() :], MODEL_FILLER)
+        if unread:
+            raise refuse_unread(request, unread)
+        intent = _model_intent(index, request, template, match, source, name, excluded)
+        if cut:
+            intent = replace(
+                intent, reading=(*intent.reading, Reading("filter", "leave out", cut.group(0).strip(" ,")))
+            )
+        return intent
     if phrase_match and not wants_model:
         return _parse_test(index, request, *phrase_match)
     if wants_model:

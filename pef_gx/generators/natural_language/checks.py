@@ -17,10 +17,12 @@ from pef_gx.generators.natural_language.project import (
     NotUnderstood,
     PlannedCheck,
     ProjectIndex,
+    Reading,
     TestIntent,
     _did_you_mean,
     _key,
     _number,
+    _only_owner,
     _pick,
     _split_values,
     _squash,
@@ -31,6 +33,8 @@ from pef_gx.generators.natural_language.project import (
     _variants,
     find_column,
     model_candidates,
+    refuse_unread,
+    unread_words,
 )
 
 _TO_BE = r"(?:(?:is|are|be|should|must|has to|have to|needs? to|shall|will|always|can|may|only|to)\s+)*"
@@ -367,6 +371,11 @@ def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) ->
     return best, "; ".join(reasons)
 
 
+_CONDITION = re.compile(
+    r"\b(?:when|where|whenever|if|unless|except|excluding|but|only for|only when|only if|provided)\b", re.I
+)
+
+
 _COMBINATION = re.compile(
     r"\b(?:the\s+)?(?:combination|pair|tuple|set)\s+of\b|\b(?:together|jointly|in combination|as a pair|combined)\b",
     re.IGNORECASE,
@@ -407,6 +416,9 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
     subject = _subject_words(said if said else text[: match.start()] + " " + text[match.end() :])
     combined = phrase.kind == "unique" and bool(_COMBINATION.search(subject + " " + match.group(0)))
     subject = _COMBINATION.sub(" ", subject).strip()
+    condition = _CONDITION.search(subject)
+    if condition:  # a check on some rows only: the tests it writes apply to every row
+        raise refuse_unread(text, unread_words(subject[condition.start() :]))
     model_words, column_words = _locate(index, subject)
     if phrase.kind == "not_null" and model_words and not column_words:  # "sales is never empty": has rows
         phrase, params = Phrase("row_count_between", ""), {"min_value": 1}
@@ -428,7 +440,7 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
                 _did_you_mean(missing, sorted({c for m in index.models.values() for c in m.columns}))
                 or "name the model too: '<column> in <model>'",
             )
-        model = _pick(owners, column_words or "", f" (all have a column '{column_words}')")
+        model = _only_owner(owners, column_words or "")
         notes.append(f"'{column_words}': only {model.name} has it: using {model.name}")
     else:
         candidates = model_candidates(index, model_words)
@@ -445,12 +457,15 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
         model = _pick(candidates, model_words)
         if _key(model_words) != model.name:
             notes.append(f"'{model_words}' read as {model.name}")
+    reading = [Reading("check", phrase.kind, match.group(0).strip())]
+    reading.append(Reading("model", model.name, model_words or f"(the only model with {column_words})"))
     columns: list[str] = []
     for name in names:
         column = find_column(model, name)
         if column is None:
             raise _unknown_column(model, name)
         columns.append(column)
+        reading.append(Reading("column", column, name))
     if phrase.kind == "recency" and not columns:
         verb = match.groupdict().get("verb") or "loaded"
         column = _fresh_column(model, verb)
@@ -475,7 +490,13 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
             origin=Origin(OriginType.NATURAL_LANGUAGE, text[:200]),
             description=f"Requested: {text[:200]}",
         )
-        return TestIntent(request=text, model=model, checks=(_plan(index, spec),), notes=tuple(notes))
+        return TestIntent(
+            request=text,
+            model=model,
+            checks=(_plan(index, spec),),
+            notes=tuple(notes),
+            reading=tuple(reading),
+        )
     if not columns:
         raise NotUnderstood(f"which column of {model.name}? '{text}' names none", "e.g. " + EXAMPLES[0])
     if phrase.kind == "recency" and len(columns) > 1:
@@ -496,7 +517,9 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
 
     if combined and len(columns) > 1:
         checks = [_plan(index, spec_for("unique_combination", tuple(columns), {}, "Requested"))]
-        return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))
+        return TestIntent(
+            request=text, model=model, checks=tuple(checks), notes=tuple(notes), reading=tuple(reading)
+        )
     checks = []
     for column in columns:
         column_params = dict(params)
@@ -514,4 +537,6 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
                 "relationships", (column,), {"to": parent.unique_id, "field": field_name}, "Proposed for"
             )
             checks.append(_plan(index, rel, proposed=True, why=why))
-    return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))
+    return TestIntent(
+        request=text, model=model, checks=tuple(checks), notes=tuple(notes), reading=tuple(reading)
+    )
