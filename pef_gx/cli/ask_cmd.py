@@ -15,7 +15,7 @@ _STYLE = {"pass": "green", "success": "green", "warn": "yellow", "fail": "red", 
 
 @app.command()
 def ask(
-    request: str = typer.Argument(..., help="What you want, in plain English (quote it)."),
+    request: str | None = typer.Argument(None, help="What you want, in plain English (quote it)."),
     project_dir: Path | None = options.ProjectDir,
     profiles_dir: Path | None = options.ProfilesDir,
     target: str | None = options.Target,
@@ -27,6 +27,9 @@ def ask(
     name: str | None = typer.Option(None, "--name", help="Model requests: the new model's name."),
     no_propose: bool = typer.Option(
         False, "--no-propose", help="Test requests: only the check asked for (no relationships proposal)."
+    ),
+    list_templates: bool = typer.Option(
+        False, "--list-templates", help="List the model templates (generators/ first, then the package's)."
     ),
 ) -> int:
     """Turn a plain-English request into dbt tests or a dbt model, write it, and check it by running dbt.
@@ -49,6 +52,12 @@ def ask(
     from pef_gx.runner.ask import ask as run_ask
 
     settings = options.settings_from(project_dir, profiles_dir, target)
+    if list_templates:
+        return _list_templates(settings)
+    if not request:
+        from pef_gx.errors import ConfigError
+
+        raise ConfigError("no request given", 'e.g. pef-gx ask "a model for daily revenue"')
     with node_progress(interactive() and not dry_run, "dbt") as on_node:
         outcome = run_ask(
             settings,
@@ -62,6 +71,22 @@ def ask(
         )
     _render(outcome, dry_run)
     return outcome.exit_code
+
+
+def _list_templates(settings) -> int:
+    from rich.markup import escape
+
+    from pef_gx.generators.natural_language import USER_FOLDER, list_templates
+
+    out = console()
+    for template in list_templates(settings.root / USER_FOLDER):
+        line = f"{template.name}  [{template.origin}] {_rel(template.path, settings.root)}"
+        if template.phrase:
+            line += f"\n    phrase: {template.phrase}"
+        if template.description:
+            line += f"\n    {template.description}"
+        out.print(escape(line), soft_wrap=True)
+    return 0
 
 
 def _rel(path: Path, root: Path) -> str:

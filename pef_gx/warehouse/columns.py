@@ -54,3 +54,40 @@ def _rows(conn: Any, dialect: str, schemas: Iterable[str]) -> list[tuple[Any, ..
         return list(cur.fetchall())
     finally:
         cur.close()
+
+
+def small_value_sets(
+    target: Target, columns: Mapping[str, tuple[str, str, list[str]]], limit: int = 30
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """{key: {column: its distinct values}} for text columns with at most `limit` distinct values
+    (key -> (schema, table, text columns)): the words a request may use to filter rows. Empty when the
+    warehouse cannot be read."""
+    if not columns:
+        return {}
+    if target.type == "duckdb" and (target.path is None or not target.path.exists()):
+        return {}
+    try:
+        conn = connect(target, read_only=True)
+    except PefGxError:
+        return {}
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    try:
+        for key, (schema, table, names) in columns.items():
+            for name in names:
+                quoted = '"' + name.replace('"', '""') + '"'
+                relation = '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
+                cur = conn.cursor()
+                try:
+                    cur.execute(
+                        f"select distinct {quoted} from {relation} where {quoted} is not null limit {limit + 1}"
+                    )
+                    values = [str(r[0]) for r in cur.fetchall()]
+                except Exception:  # a relation that cannot be read leaves no values
+                    values = []
+                finally:
+                    cur.close()
+                if 0 < len(values) <= limit:
+                    out.setdefault(key, {})[name] = tuple(sorted(values))
+    finally:
+        conn.close()
+    return out

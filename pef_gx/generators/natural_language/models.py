@@ -319,6 +319,8 @@ def _model_intent(
         ]
     elif template.name in ("top_n", "per_entity"):
         grain = (_alias(found["grain_key"]),)
+        if template.name == "per_entity":  # rows without a key are a group of their own, as in GROUP BY
+            slots["nullable"] = list(grain)
         columns = [(grain[0], f"{found['grain_key']} of {model.name} (grain: one row per value).")]
         columns.append((slots["measure_alias"], _measure_description(slots, model)))
         if template.name == "top_n":
@@ -425,13 +427,16 @@ def _measure_description(slots: Mapping[str, Any], model: ModelInfo) -> str:
     return f"{verb} of {slots['measure']} in {model.name}."
 
 
-def render_model(intent: ModelIntent, dbt_version: str) -> tuple[str, str]:
-    """(model SQL, properties YAML) for a model request."""
+def render_model(intent: ModelIntent, dbt_version: str, user_dir: Path | None = None) -> tuple[str, str]:
+    """(model SQL, properties YAML) for a model request; templates from `user_dir` (the project's
+    generators/ folder) first, then the package's."""
     import jinja2
     import yaml
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        loader=jinja2.FileSystemLoader(
+            [str(d) for d in (user_dir, TEMPLATE_DIR) if d is not None and Path(d).is_dir()]
+        ),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -444,7 +449,10 @@ def render_model(intent: ModelIntent, dbt_version: str) -> tuple[str, str]:
     for column, description in intent.columns:
         entry: dict[str, Any] = {"name": column, "description": description}
         if column in intent.grain:
-            entry[tests_key] = ["not_null"] + (["unique"] if len(intent.grain) == 1 else [])
+            tests = [] if column in intent.slots.get("nullable", ()) else ["not_null"]
+            tests += ["unique"] if len(intent.grain) == 1 else []
+            if tests:
+                entry[tests_key] = tests
         column_entries.append(entry)
     model_entry: dict[str, Any] = {
         "name": intent.name,

@@ -41,6 +41,8 @@ class ModelInfo:
     parents: frozenset[str] = frozenset()  # unique_ids it depends on
     built: bool = False  # columns read from the built relation (catalog.json or the warehouse)
     descriptions: Mapping[str, str] = field(default_factory=dict)  # column -> description (properties YAML)
+    # column -> the values it holds (accepted_values tests, and small sets read from the warehouse)
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,8 +63,10 @@ class ProjectIndex:
         manifest: Manifest,
         raw: Mapping[str, Any],
         catalog_types: Mapping[str, Mapping[str, str]] | None = None,
+        value_sets: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     ) -> ProjectIndex:
         catalog_types = catalog_types or {}
+        value_sets = value_sets or {}
         # every test counts, pef-gx's own too (from_dbt_tests skips those: they mirror suites)
         plain = {
             uid: replace(t, meta={}) if is_owned(dict(t.meta)) else t for uid, t in manifest.tests.items()
@@ -93,6 +97,14 @@ class ProjectIndex:
                 if any(str(c.get("type")) in ("primary_key", "unique") for c in col.constraints):
                     keys.add(col.name)
             parents = (raw_nodes.get(node.unique_id) or {}).get("depends_on") or {}
+            values: dict[str, set[str]] = {
+                c: set(v) for c, v in (value_sets.get(node.unique_id) or {}).items()
+            }
+            for spec in existing:
+                if spec.node_id == node.unique_id and spec.kind == "accepted_values" and spec.column:
+                    values.setdefault(spec.column, set()).update(
+                        str(v) for v in spec.params.get("values") or []
+                    )
             info = ModelInfo(
                 unique_id=node.unique_id,
                 name=f"{node.source_name}.{node.name}" if node.source_name else node.name,
@@ -102,6 +114,7 @@ class ProjectIndex:
                 unique_columns=frozenset(keys),
                 parents=frozenset(parents.get("nodes") or ()),
                 built=bool(built),
+                values={c: tuple(sorted(v)) for c, v in values.items()},
                 descriptions={
                     str(n): str(c.get("description"))
                     for n, c in ((raw_nodes.get(node.unique_id) or {}).get("columns") or {}).items()

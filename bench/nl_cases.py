@@ -1,0 +1,96 @@
+"""Requests for bench/nl_eval.py, each with its reference: SQL whose rows the new model must equal (model
+requests), the checks it must ask for (test requests), or None: it must be refused or answered with a
+question (exit 2, nothing written). Two projects: the sample (shop) and bench/nl_billing (billing)."""
+
+from __future__ import annotations
+
+M = "model"
+T = "test"
+R = "refuse"
+
+CASES: list[tuple[str, str, str, object]] = [
+    # ---- shop: tests
+    ("shop", T, "make sure product_id in sales is never null", ["not_null on sales.product_id"]),
+    ("shop", T, "order_id in stg_orders is the primary key", ["not_null on stg_orders.order_id", "unique on stg_orders.order_id"]),
+    ("shop", T, "status in fct_orders can only be placed, shipped, completed, returned or return_pending", ["accepted_values on fct_orders.status"]),
+    ("shop", T, "order_date in fct_orders must not be in the future", ["expression_is_true on fct_orders.order_date"]),
+    ("shop", T, "at most 10% of emails in stg_customers may be missing", ["not_null_proportion on stg_customers.email (at_least=0.9)"]),
+    ("shop", T, "dim_customers.email must be a valid email", ["match_regex on dim_customers.email"]),
+    ("shop", T, "orders must be loaded within 2 days", ["recency on stg_orders.loaded_at (datepart=day, interval=2)"]),
+    ("shop", T, "quantity in stg_order_items must be positive", ["accepted_range on stg_order_items.quantity (min_value=0, inclusive=False)"]),
+    ("shop", T, "amount in stg_payments should be between 0 and 10000", ["accepted_range on stg_payments.amount (min_value=0, max_value=10000)"]),
+    ("shop", T, "customer_id in fct_orders must exist in stg_customers", ["relationships on fct_orders.customer_id (to=stg_customers, field=customer_id)"]),
+    ("shop", T, "every sale's product must exist in stg_products", ["relationships on sales.product_id (to=stg_products, field=product_id)"]),
+    ("shop", T, "stg_payments.payment_id must be unique", ["unique on stg_payments.payment_id"]),
+    ("shop", T, "list price of stg_products is never negative", ["accepted_range on stg_products.list_price (min_value=0)"]),
+    ("shop", T, "sales should have at least 10 rows", ["row_count_between on sales (min_value=10)"]),
+    ("shop", T, "the combination of order_id and product_id in stg_order_items is unique", ["unique_combination on stg_order_items (order_id, product_id)"]),
+    ("shop", T, "country code in stg_customers must not be null", ["not_null on stg_customers.country_code"]),
+    # ---- shop: refused or a question
+    ("shop", R, "make sure the amount is positive", None),
+    ("shop", R, "email must not be null", None),
+    ("shop", R, "quantity in sales must be positive when the order is shipped", None),
+    ("shop", R, "status in stg_orders can only be shipped, positive or placed", None),
+    ("shop", R, "share of orders per month", None),
+    ("shop", R, "revenue per planet", None),
+    ("shop", R, "median revenue per month", None),
+    # ---- shop: models
+    ("shop", M, "daily revenue", "select order_date, sum(order_amount) from fct_orders group by 1"),
+    ("shop", M, "monthly orders", "select date_trunc('month', order_date)::date, count(distinct order_id) from fct_orders group by 1"),
+    ("shop", M, "share of returned orders per month", "select date_trunc('month', order_date)::date, avg(case when status = 'returned' then 1.0 else 0 end) from fct_orders group by 1"),
+    ("shop", M, "number of orders per customer", "select customer_id, count(*) from fct_orders group by 1"),
+    ("shop", M, "average order value per month", "select date_trunc('month', order_date)::date, avg(order_amount) from fct_orders group by 1"),
+    ("shop", M, "first order date per customer", "select customer_id, min(order_date) from fct_orders group by 1"),
+    ("shop", M, "last order per customer", "select customer_id, max(order_date) from fct_orders group by 1"),
+    ("shop", M, "monthly count of completed orders", "select date_trunc('month', order_date)::date, count(*) from fct_orders where status = 'completed' group by 1"),
+    ("shop", M, "total quantity per product category", "select product_category, sum(quantity) from sales group by 1"),
+    ("shop", M, "highest unit price per product category", "select product_category, max(unit_price) from sales group by 1"),
+    ("shop", M, "share of returned orders", "select avg(case when status = 'returned' then 1.0 else 0 end) from fct_orders"),
+    ("shop", M, "weekly revenue excluding returned orders", "select date_trunc('week', order_date)::date, sum(order_amount) from fct_orders where status <> 'returned' group by 1"),
+    ("shop", M, "average revenue per customer", "select avg(s) from (select customer_id, sum(order_amount) s from fct_orders group by 1)"),
+    ("shop", M, "number of customers per country code", "select country_code, count(*) from dim_customers group by 1"),
+    ("shop", M, "quarterly revenue", "select date_trunc('quarter', order_date)::date, sum(order_amount) from fct_orders group by 1"),
+    ("shop", M, "yearly units", "select date_trunc('year', order_date)::date, sum(units) from fct_orders group by 1"),
+    ("shop", M, "revenue of shipped orders per month", "select date_trunc('month', order_date)::date, sum(order_amount) from fct_orders where status = 'shipped' group by 1"),
+    ("shop", M, "total revenue in 2024", "select sum(order_amount) from fct_orders where extract(year from order_date) = 2024"),
+    ("shop", M, "number of orders per status", "select status, count(*) from fct_orders group by 1"),
+    ("shop", M, "monthly revenue by product category", "select date_trunc('month', order_date)::date, product_category, sum(amount) from sales group by 1, 2"),
+    ("shop", M, "customer lifetime value excluding returned orders", "select customer_id, lifetime_value, total_orders, first_order_date, last_order_date, days_since_last_order from customer_lifetime_value"),
+    ("shop", M, "top 5 customers by revenue", "select customer_id, s, r from (select customer_id, sum(order_amount) s, rank() over (order by sum(order_amount) desc) r from fct_orders group by 1) where r <= 5"),
+    ("shop", M, "lowest list price per category", "select category, min(list_price) from stg_products group by 1"),
+    # ---- billing: tests
+    ("billing", T, "amount in stg_refunds must be positive", ["accepted_range on stg_refunds.amount (min_value=0, inclusive=False)"]),
+    ("billing", T, "invoice_no in fct_invoices is the primary key", ["not_null on fct_invoices.invoice_no", "unique on fct_invoices.invoice_no"]),
+    ("billing", T, "region in stg_accounts can only be emea, amer or apac", ["accepted_values on stg_accounts.region"]),
+    ("billing", T, "issued_on in stg_invoices must not be in the future", ["expression_is_true on stg_invoices.issued_on"]),
+    ("billing", T, "stg_accounts.contact_email must be a valid email", ["match_regex on stg_accounts.contact_email"]),
+    ("billing", T, "refunded_amount is never negative", ["accepted_range on fct_invoices.refunded_amount (min_value=0)"]),
+    ("billing", T, "invoice_no in stg_refunds must exist in stg_invoices", ["relationships on stg_refunds.invoice_no (to=stg_invoices, field=invoice_no)"]),
+    ("billing", T, "refund_id in stg_refunds is unique", ["unique on stg_refunds.refund_id"]),
+    ("billing", T, "at most 20% of contact emails in stg_accounts may be missing", ["not_null_proportion on stg_accounts.contact_email (at_least=0.8)"]),
+    ("billing", T, "stg_invoices must be synced within 1 day", ["recency on stg_invoices.synced_at (datepart=day, interval=1)"]),
+    ("billing", T, "plan tier of fct_invoices is never null", ["not_null on fct_invoices.plan_tier"]),
+    # ---- billing: refused or a question
+    ("billing", R, "make sure the amount is positive", None),
+    ("billing", R, "region must not be null", None),
+    ("billing", R, "every invoice's account must exist in stg_accounts", None),
+    ("billing", R, "cumulative monthly revenue", None),
+    ("billing", R, "revenue per planet", None),
+    # ---- billing: models
+    ("billing", M, "monthly revenue", "select date_trunc('month', issued_on)::date, sum(amount) from fct_invoices group by 1"),
+    ("billing", M, "share of refunded invoices per month", "select date_trunc('month', issued_on)::date, avg(case when state = 'refunded' then 1.0 else 0 end) from fct_invoices group by 1"),
+    ("billing", M, "number of invoices per region", "select region, count(*) from fct_invoices group by 1"),
+    ("billing", M, "total refunded amount per month", "select date_trunc('month', issued_on)::date, sum(refunded_amount) from fct_invoices group by 1"),
+    ("billing", M, "average amount per plan tier", "select plan_tier, avg(amount) from fct_invoices group by 1"),
+    ("billing", M, "number of paid invoices per region", "select region, count(*) from fct_invoices where state = 'paid' group by 1"),
+    ("billing", M, "first invoice date per account", "select acct_id, min(issued_on) from fct_invoices group by 1"),
+    ("billing", M, "weekly revenue excluding void invoices", "select date_trunc('week', issued_on)::date, sum(amount) from fct_invoices where state <> 'void' group by 1"),
+    ("billing", M, "number of accounts per plan tier", "select plan_tier, count(*) from stg_accounts group by 1"),
+    ("billing", M, "daily refunds", "select refunded_on, count(*) from stg_refunds group by 1"),
+    ("billing", M, "largest refund per invoice", "select invoice_no, max(amount) from stg_refunds group by 1"),
+    ("billing", M, "quarterly revenue by region", "select date_trunc('quarter', issued_on)::date, region, sum(amount) from fct_invoices group by 1, 2"),
+    ("billing", M, "share of enterprise accounts", "select avg(case when plan_tier = 'enterprise' then 1.0 else 0 end) from stg_accounts"),
+    ("billing", M, "average revenue per account", "select avg(s) from (select acct_id, sum(amount) s from fct_invoices group by 1)"),
+    ("billing", M, "monthly number of open invoices", "select date_trunc('month', issued_on)::date, count(*) from fct_invoices where state = 'open' group by 1"),
+    ("billing", M, "latest refund date per invoice", "select invoice_no, max(refunded_on) from stg_refunds group by 1"),
+]  # fmt: skip
