@@ -42,7 +42,9 @@ from pef_gx.generators.natural_language import (
     parse_request,
     render_model,
 )
+from pef_gx.generators.natural_language.plan import parse_plan_text, plan_to_intent
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
+from pef_gx.runner.llm_client import ask_for_plan, llm_config
 from pef_gx.settings import Settings
 from pef_gx.warehouse.columns import built_columns, small_value_sets
 from pef_gx.warehouse.connection import check_reachable
@@ -495,7 +497,21 @@ def ask(
     """Interpret `request`, write what it asks for, and (unless `verify` is False) run it with dbt."""
     project, manifest, index, parsed = load_index(settings)
     user_dir = settings.root / USER_FOLDER
-    intent = parse_request(request, index, source=source, name=name, templates=list_templates(user_dir))
+    try:
+        intent = parse_request(request, index, source=source, name=name, templates=list_templates(user_dir))
+    except NotUnderstood as not_read:
+        config = llm_config()
+        if config is None:
+            raise
+        # the rule-based reader could not: a language model's plan, checked against the project
+        answer = ask_for_plan(config, request, index)
+        try:
+            intent = plan_to_intent(index, request, parse_plan_text(answer), config.describe(), name)
+        except NotUnderstood as refused:
+            raise NotUnderstood(
+                f"{not_read.message}; {config.describe()} was asked and its plan was refused: {refused.message}",
+                "nothing was written",
+            ) from None
     if isinstance(intent, TestIntent):
         if not propose:
             intent = replace(intent, checks=tuple(c for c in intent.checks if not c.proposed))
