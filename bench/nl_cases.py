@@ -93,4 +93,10 @@ CASES: list[tuple[str, str, str, object]] = [
     ("billing", M, "average revenue per account", "select avg(s) from (select acct_id, sum(amount) s from fct_invoices group by 1)"),
     ("billing", M, "monthly number of open invoices", "select date_trunc('month', issued_on)::date, count(*) from fct_invoices where state = 'open' group by 1"),
     ("billing", M, "latest refund date per invoice", "select invoice_no, max(refunded_on) from stg_refunds group by 1"),
+    # ---- joins along keys (enrichment)
+    ("shop", M, "number of orders per country name", "select c.country_name, count(*) from fct_orders o left join dim_customers c using (customer_id) group by 1"),
+    ("shop", M, "monthly revenue per customer segment", "select date_trunc('month', o.order_date)::date, c.customer_segment, sum(o.order_amount) from fct_orders o left join dim_customers c using (customer_id) group by 1, 2"),
+    ("shop", M, "revenue per country code", "select c.country_code, sum(o.order_amount) from fct_orders o left join dim_customers c using (customer_id) group by 1"),
+    ("billing", M, "number of refunds per region", "select i.region, count(*) from stg_refunds r left join fct_invoices i using (invoice_no) group by 1"),
+    ("billing", M, "total refunds per plan tier", "select i.plan_tier, sum(r.amount) from stg_refunds r left join fct_invoices i using (invoice_no) group by 1"),
 ]  # fmt: skip

@@ -126,7 +126,15 @@ def _render(outcome, dry_run: bool) -> None:
         say(f"understood: a new model {intent.name} (template {intent.template})")
         for note in intent.notes:
             say(f"  note: {escape(note)}")
-        say(f"  grain: {', '.join(intent.grain)}; tests: not_null + unique on the grain")
+        if intent.grain:
+            nullable = set(intent.slots.get("nullable") or ())
+            not_null = [g for g in intent.grain if g not in nullable]
+            tests = ("not_null on " + ", ".join(not_null) + " + " if not_null else "") + (
+                "unique" if len(intent.grain) == 1 else "unique combination"
+            )
+            say(f"  grain: {', '.join(intent.grain)}; tests: {tests}")
+        else:
+            say("  grain: one row (a total); no key to test")
     if not outcome.files:
         say("files: nothing to write")
     for planned in outcome.files:

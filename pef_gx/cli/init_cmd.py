@@ -41,4 +41,4 @@ def init(
         shown = action if not check or action != "create" else "would create"
         out.print(f"{shown}: {path.relative_to(settings.root)}")
     out.print(f"{len(templates)} ask templates, {len(created)} {'to install' if check else 'installed'}")
-    return 1 if check and (changed or created) else 0
+    return 1 if check and changed else 0  # the templates are optional: ask falls back to the package's

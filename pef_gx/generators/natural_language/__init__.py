@@ -140,7 +140,13 @@ def parse_request(
         # templates do not read would otherwise be dropped and the model silently answer another question
         unread = unread_words(matched_on[: match.start()] + " " + matched_on[match.end() :], MODEL_FILLER)
         if not unread:
-            intent = _model_intent(index, request, template, match, source, name, excluded)
+            try:
+                intent = _model_intent(index, request, template, match, source, name, excluded)
+            except NotUnderstood as template_error:  # e.g. a column of a joined model: composed instead
+                try:
+                    return compose(index, request, body, excluded, source, name)
+                except NotUnderstood:
+                    raise template_error from None
             if cut:
                 intent = replace(
                     intent,

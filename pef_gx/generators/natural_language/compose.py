@@ -71,6 +71,7 @@ _SKIP = FILLER | {"all", "each", "every", "rows", "row", "records", "record", "t
 class _Plan:
     model: ModelInfo
     index: ProjectIndex | None = None
+    join: tuple[str, ModelInfo, str] | None = None  # (local key, parent, parent key)
     agg: str | None = None
     measure: str | None = None  # column
     entity: str | None = None  # words naming what is counted
@@ -290,6 +291,11 @@ def compose(
                 )
             )
             if col is None:
+                joined = _join_for(index, model, dim)
+                if joined and (plan.join is None or plan.join[:2] == (joined[0], joined[1])):
+                    plan.join = (joined[0], joined[1], joined[2])
+                    dim_cols.append("j:" + joined[3])
+                    continue
                 missing.append(f"a column for '{dim}'")
             else:
                 dim_cols.append(col)
@@ -346,6 +352,7 @@ def _rank(plan: _Plan, agg: str | None) -> tuple[Any, ...]:
 
 def _is_key(index: ProjectIndex, column: str) -> bool:
     """A column that identifies an entity (a unique key somewhere, or named like one)."""
+    column = column.removeprefix("j:")
     if re.search(r"(?:_id|_no|_key|_number)$", column.lower()):
         return True
     return any(column in m.unique_columns for m in index.models.values())
@@ -355,32 +362,78 @@ def _slug(text: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", text.lower())).strip("_")[:60].strip("_")
 
 
-def _in(column: str, values: Sequence[str]) -> str:
-    return f"{_ident(column)} in ({', '.join(quote_literal(v) for v in values)})"
+def _in(column: str, values: Sequence[str], qi: Any = _ident) -> str:
+    return f"{qi(column)} in ({', '.join(quote_literal(v) for v in values)})"
+
+
+def _join_for(index: ProjectIndex, model: ModelInfo, words: str) -> tuple[str, ModelInfo, str, str] | None:
+    """(local key, parent, parent key, parent column) when a parent of `model` has the column the words
+    name: parents along the project's relationships tests, or models whose unique key `model` holds. Only
+    joins on the parent's unique key (no row is duplicated); several possible parents: the one a
+    relationships test names, else none (ambiguous)."""
+    found: list[tuple[bool, str, ModelInfo, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    tested = {
+        (spec.column, str(spec.params.get("to"))): str(spec.params.get("field"))
+        for spec in index.existing
+        if spec.kind == "relationships" and spec.node_id == model.unique_id and spec.column
+    }
+    for parent in index.models.values():
+        if parent.unique_id == model.unique_id or parent.resource_type != "model":
+            continue
+        if GENERATED_FOLDER in Path(parent.path).parts[:-1]:
+            continue
+        for key in parent.unique_columns:
+            local = find_column(model, key)
+            if local is None or local in model.unique_columns or (local, parent.unique_id) in seen:
+                continue
+            col = find_column(parent, words) or next(
+                (
+                    find_column(parent, _key(words) + s)
+                    for s in ("_name", "_code")
+                    if find_column(parent, _key(words) + s)
+                ),
+                None,
+            )
+            if col is None:
+                continue
+            seen.add((local, parent.unique_id))
+            found.append(((local, parent.unique_id) in tested, local, parent, key, col))
+    if not found:
+        return None
+    tested_ones = [f for f in found if f[0]]
+    pick = tested_ones if tested_ones else found
+    if len(pick) > 1:  # several untested: a dimension model (dim_*) is the one meant for enrichment
+        pick = [f for f in pick if f[2].name.startswith(("dim_", "dim."))] or pick
+    if len(pick) > 1:
+        return None
+    _, local, parent, key, col = pick[0]
+    return local, parent, key, col
 
 
 def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
             reading, notes) -> ModelIntent:  # fmt: skip
     model = plan.model
-    filters = [_in(c, v) for c, v in sorted(plan.conditions.items())]
+    qi = (lambda c: "s." + _ident(c)) if plan.join else _ident
+    filters = [_in(c, v, qi) for c, v in sorted(plan.conditions.items())]
     for value in excluded:
         col, exact = _value_column(model, str(value))  # type: ignore[misc]
-        filters.append(f"({_ident(col)} is null or {_ident(col)} not in ({quote_literal(exact)}))")
+        filters.append(f"({qi(col)} is null or {qi(col)} not in ({quote_literal(exact)}))")
         reading.append(Reading("filter", f"{col} <> {exact}", str(value)))
     if date_col and period:
-        filters.append(f"{_ident(date_col)} is not null")
+        filters.append(f"{qi(date_col)} is not null")
     if window:
         if window["year"]:
-            filters.append(f"extract(year from {_ident(date_col)}) = {int(window['year'])}")
+            filters.append(f"extract(year from {qi(date_col)}) = {int(window['year'])}")
         else:
             unit = window["unit"].lower().rstrip("s")
-            filters.append(f"{_ident(date_col)} >= current_date - interval '{int(window['n'])} {unit}'")
+            filters.append(f"{qi(date_col)} >= current_date - interval '{int(window['n'])} {unit}'")
         reading.append(Reading("window", filters[-1], window.group(0).strip()))
-    counted = "*" if plan.entity_key is None else f"distinct {_ident(plan.entity_key)}"
+    counted = "*" if plan.entity_key is None else f"distinct {qi(plan.entity_key)}"
     if agg == "share":
-        cond = " and ".join(_in(c, v) for c, v in sorted(plan.share.items()))
+        cond = " and ".join(_in(c, v, qi) for c, v in sorted(plan.share.items()))
         if plan.entity_key:
-            key = _ident(plan.entity_key)
+            key = qi(plan.entity_key)
             expr = (f"cast(count(distinct case when {cond} then {key} end) as double precision)"
                     f" / nullif(count(distinct {key}), 0)")  # fmt: skip
         else:
@@ -389,22 +442,22 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
         col = plan.measure if plan.measure else date_col or _date_column(model)
         if col is None:
             raise NotUnderstood(f"{model.name} has no date column to take the {agg} of", "name the column")
-        expr = f"{'min' if agg == 'first' else 'max'}({_ident(col)})"
+        expr = f"{'min' if agg == 'first' else 'max'}({qi(col)})"
     elif plan.measure is None or (agg in ("count", "distinct") and plan.measure is None):
         expr = f"count({counted})"
     elif agg == "count":
-        expr = f"count({_ident(plan.measure)})"
+        expr = f"count({qi(plan.measure)})"
     elif agg == "distinct":
-        expr = f"count(distinct {_ident(plan.measure)})"
+        expr = f"count(distinct {qi(plan.measure)})"
     elif agg in ("avg", "min", "max"):
-        expr = f"{agg}({_ident(plan.measure)})"
+        expr = f"{agg}({qi(plan.measure)})"
     else:
-        expr = f"sum({_ident(plan.measure)})"
+        expr = f"sum({qi(plan.measure)})"
     inner = None
     keys = [c for c in dim_cols if _is_key(index, c)]
     if agg == "avg" and keys:  # "average revenue per customer": the average of per-customer totals
-        inner_expr = f"count({counted})" if plan.measure is None else f"sum({_ident(plan.measure)})"
-        inner = {"keys": [_ident(k) for k in keys], "expr": inner_expr}
+        inner_expr = f"count({counted})" if plan.measure is None else f"sum({qi(plan.measure)})"
+        inner = {"keys": [qi(k) for k in keys], "expr": inner_expr}
         expr = "avg(per_entity_value)"
         reading.append(
             Reading("aggregation", f"avg of {inner_expr} per {', '.join(keys)}", "average ... per")
@@ -426,10 +479,13 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
     grain_exprs = []
     if period:
         grain_exprs.append(
-            {"expr": f"cast(date_trunc('{period}', {_ident(date_col)}) as date)", "alias": f"date_{period}"}
+            {"expr": f"cast(date_trunc('{period}', {qi(date_col)}) as date)", "alias": f"date_{period}"}
         )
     for col, words in zip(dim_cols, dims, strict=True):
-        grain_exprs.append({"expr": _ident(col), "alias": col})
+        if col.startswith("j:"):  # a column of the joined parent
+            grain_exprs.append({"expr": "j." + _ident(col[2:]), "alias": col[2:]})
+        else:
+            grain_exprs.append({"expr": qi(col), "alias": col})
         reading.append(Reading("grain", col, words))
     if inner is not None:
         alias = _slug(f"average {plan.measure or plan.entity or 'rows'} per {' '.join(keys)}")
@@ -441,8 +497,22 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
     if not re.fullmatch(r"[A-Za-z0-9_]+", model.name):
         raise NotUnderstood(f"cannot write ref() to a model named {model.name!r}", "pass --source")
     grain = tuple(g["alias"] for g in grain_exprs)
+    source_ref = "{{ ref('" + model.name + "') }}"
+    if plan.join:
+        local, parent, field_name = plan.join
+        source_ref += (
+            " as s left join {{ ref('"
+            + parent.name
+            + "') }} as j on s."
+            + _ident(local)
+            + " = j."
+            + _ident(field_name)
+        )
+        notes.append(
+            f"joined {parent.name} on {model.name}.{local} = {parent.name}.{field_name} (its unique key)"
+        )
     slots = {
-        "source_ref": "{{ ref('" + model.name + "') }}",
+        "source_ref": source_ref,
         "grain_exprs": grain_exprs,
         "inner": inner,
         "measure_expr": expr,
