@@ -55,7 +55,7 @@ CASES: list[tuple[str, str, str, object]] = [
     ("shop", M, "total revenue in 2024", "select sum(order_amount) from fct_orders where extract(year from order_date) = 2024"),
     ("shop", M, "number of orders per status", "select status, count(*) from fct_orders group by 1"),
     ("shop", M, "monthly revenue by product category", "select date_trunc('month', order_date)::date, product_category, sum(amount) from sales group by 1, 2"),
-    ("shop", M, "customer lifetime value excluding returned orders", "select customer_id, lifetime_value, total_orders, first_order_date, last_order_date, days_since_last_order from customer_lifetime_value"),
+    ("shop", M, "customer lifetime value excluding returned orders", "select customer_id, lifetime_value, total_orders, first_order_date, last_order_date, current_date - last_order_date from customer_lifetime_value"),
     ("shop", M, "top 5 customers by revenue", "select customer_id, s, r from (select customer_id, sum(order_amount) s, rank() over (order by sum(order_amount) desc) r from fct_orders group by 1) where r <= 5"),
     ("shop", M, "lowest list price per category", "select category, min(list_price) from stg_products group by 1"),
     # ---- billing: tests
@@ -99,4 +99,18 @@ CASES: list[tuple[str, str, str, object]] = [
     ("shop", M, "revenue per country code", "select c.country_code, sum(o.order_amount) from fct_orders o left join dim_customers c using (customer_id) group by 1"),
     ("billing", M, "number of refunds per region", "select i.region, count(*) from stg_refunds r left join fct_invoices i using (invoice_no) group by 1"),
     ("billing", M, "total refunds per plan tier", "select i.plan_tier, sum(r.amount) from stg_refunds r left join fct_invoices i using (invoice_no) group by 1"),
+    # ---- more phrasings
+    ("billing", M, "percentage of paid invoices by plan tier", "select plan_tier, 100 * avg(case when state = 'paid' then 1.0 else 0 end) from fct_invoices group by 1"),
+    ("billing", M, "revenue per month excluding void and refunded invoices", "select date_trunc('month', issued_on)::date, sum(amount) from fct_invoices where state not in ('void', 'refunded') group by 1"),
+    ("billing", M, "number of distinct accounts per month", "select date_trunc('month', issued_on)::date, count(distinct acct_id) from fct_invoices group by 1"),
+    ("billing", R, "number of accounts per month", None),
+    ("billing", M, "average refund amount", "select avg(amount) from stg_refunds"),
+    ("billing", M, "total amount of paid invoices per month", "select date_trunc('month', issued_on)::date, sum(amount) from fct_invoices where state = 'paid' group by 1"),
+    ("billing", M, "revenue per region in 2024", "select region, sum(amount) from fct_invoices where extract(year from issued_on) = 2024 group by 1"),
+    ("billing", M, "count invoices per state", "select state, count(*) from fct_invoices group by 1"),
+    ("billing", T, "acct_id in fct_invoices should reference stg_accounts", ["relationships on fct_invoices.acct_id (to=stg_accounts, field=acct_id)"]),
+    ("billing", T, "make sure fct_invoices is never empty", ["row_count_between on fct_invoices (min_value=1)"]),
+    ("billing", R, "invoice numbers must be unique", None),
+    ("shop", M, "number of distinct customers per month", "select date_trunc('month', order_date)::date, count(distinct customer_id) from fct_orders group by 1"),
+    ("shop", M, "percentage of returned orders per month", "select date_trunc('month', order_date)::date, 100 * avg(case when status = 'returned' then 1.0 else 0 end) from fct_orders group by 1"),
 ]  # fmt: skip

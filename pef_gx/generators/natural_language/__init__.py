@@ -154,7 +154,13 @@ def parse_request(
                 )
             return intent
     if phrase_match and not wants_model and not template_match:
-        return _parse_test(index, request, *phrase_match)
+        try:
+            return _parse_test(index, request, *phrase_match)
+        except NotUnderstood as test_error:  # "number of distinct accounts per month": a model after all
+            try:
+                return compose(index, request, body, excluded, source, name)
+            except NotUnderstood:
+                raise test_error from None
     try:  # not a fixed template: composed from its parts (measure, filters, grain, window)
         return compose(index, request, body, excluded, source, name)
     except NothingRead:

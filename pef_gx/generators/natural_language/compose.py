@@ -47,7 +47,8 @@ _WINDOW = re.compile(
 )
 _GROUP = r"(?:per|by|for each|for every|broken down by|grouped by|split by|across)"
 _AGGS: tuple[tuple[str, str], ...] = (
-    (r"(?:share|percentage|percent|proportion|fraction|ratio|rate)\s+of", "share"),
+    (r"(?:percentage|percent|pct|%)\s+of", "percent"),
+    (r"(?:share|proportion|fraction|ratio|rate)\s+of", "share"),
     (r"(?:average|avg|mean)", "avg"),
     (r"(?:minimum|min|lowest|smallest)", "min"),
     (r"(?:maximum|max|highest|largest|biggest)", "max"),
@@ -189,7 +190,7 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.reading.append(Reading("filter", f"{hit[0]} = {hit[1]}", chunk))
             return size
         col = find_column(model, chunk)
-        if col and plan.measure is None and plan.entity is None:
+        if col and plan.measure is None and (plan.entity is None or plan.entity_key is None):
             plan.measure = col
             plan.reading.append(Reading("measure", col, chunk))
             return size
@@ -260,8 +261,8 @@ def compose(
             raise NotUnderstood(f"no model named '{source}'", "pass --source <model>")
     attempts: list[tuple[_Plan, str | None, list[str], list[str]]] = []
     for model in pool:
-        plan = _Plan(model=model, index=index, agg=None if agg in ("share",) else agg)
-        _read_phrase(plan, words, plan.share if agg == "share" else plan.conditions)
+        plan = _Plan(model=model, index=index, agg=None if agg in ("share", "percent") else agg)
+        _read_phrase(plan, words, plan.share if agg in ("share", "percent") else plan.conditions)
         if (
             plan.measure is None
             and plan.entity
@@ -300,7 +301,7 @@ def compose(
             else:
                 dim_cols.append(col)
         for value in excluded:
-            hit = _value_column(model, str(value))
+            hit = _value_column(model, _without_entity(model, str(value)))
             if hit is None:
                 missing.append(f"a column holding '{value}'")
         attempts.append((plan, date_col, dim_cols, missing))
@@ -318,17 +319,43 @@ def compose(
             + (f" (closest: {best[0].model.name}, missing {', '.join(best[3])})" if best[3] else ""),
             "name the columns as the project does, or pass --source",
         )
+    home = [f for f in fits if f[0].entity is not None and f[0].entity_key is None and f[0].measure is None]
+    keyed = [f for f in fits if f[0].entity_key is not None and f[0].measure is None]
+    if agg == "distinct" and keyed:  # "distinct customers": counted by their key where they appear
+        fits = keyed
+    elif home and keyed and (period or window) and not source:
+        # counted per period: by the entity's own date (accounts opened) or by the date of the rows it
+        # appears in (accounts invoiced)? Two answers: a question, not a guess
+        raise NotUnderstood(
+            f"which count is meant? '{request}' can count the rows of {home[0][0].model.name} by"
+            f" {home[0][1]}, or distinct {keyed[0][0].entity_key} of {keyed[0][0].model.name} by {keyed[0][1]}",
+            f"say 'distinct {plan_word(keyed[0][0])}' for the second, or pass --source (nothing was written)",
+        )
     fits.sort(key=lambda a: _rank(a[0], agg))
     plan, date_col, dim_cols, _ = fits[0]
     notes = [f"source model: {plan.model.name}"]
     if len(fits) > 1:
         notes[0] += f" (also possible: {', '.join(f[0].model.name for f in fits[1:4])}; --source to choose)"
+    if agg is None and plan.agg in ("avg",):  # "order value per month": an average by its measure word
+        agg = plan.agg
     return _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
                    reading, notes)  # fmt: skip
 
 
+def plan_word(plan: _Plan) -> str:
+    return plan.entity or "rows"
+
+
+def _without_entity(model: ModelInfo, value: str) -> str:
+    """'refunded invoices' -> 'refunded' when the last word names the model's rows."""
+    words = value.split()
+    if len(words) > 1 and _entity(model, words[-1]) == (True, None):
+        return " ".join(words[:-1])
+    return value
+
+
 def _measurable(plan: _Plan, agg: str | None) -> bool:
-    if agg == "share":
+    if agg in ("share", "percent"):
         return bool(plan.share)
     if agg in ("first", "last"):
         return plan.measure is not None or plan.entity is not None
@@ -417,7 +444,7 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
     qi = (lambda c: "s." + _ident(c)) if plan.join else _ident
     filters = [_in(c, v, qi) for c, v in sorted(plan.conditions.items())]
     for value in excluded:
-        col, exact = _value_column(model, str(value))  # type: ignore[misc]
+        col, exact = _value_column(model, _without_entity(model, str(value)))  # type: ignore[misc]
         filters.append(f"({qi(col)} is null or {qi(col)} not in ({quote_literal(exact)}))")
         reading.append(Reading("filter", f"{col} <> {exact}", str(value)))
     if date_col and period:
@@ -430,7 +457,7 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
             filters.append(f"{qi(date_col)} >= current_date - interval '{int(window['n'])} {unit}'")
         reading.append(Reading("window", filters[-1], window.group(0).strip()))
     counted = "*" if plan.entity_key is None else f"distinct {qi(plan.entity_key)}"
-    if agg == "share":
+    if agg in ("share", "percent"):
         cond = " and ".join(_in(c, v, qi) for c, v in sorted(plan.share.items()))
         if plan.entity_key:
             key = qi(plan.entity_key)
@@ -438,6 +465,8 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
                     f" / nullif(count(distinct {key}), 0)")  # fmt: skip
         else:
             expr = f"cast(sum(case when {cond} then 1 else 0 end) as double precision) / nullif(count(*), 0)"
+        if agg == "percent":  # a percentage: 0 to 100
+            expr = f"100 * {expr}"
     elif agg in ("first", "last"):
         col = plan.measure if plan.measure else date_col or _date_column(model)
         if col is None:
@@ -491,7 +520,7 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
         alias = _slug(f"average {plan.measure or plan.entity or 'rows'} per {' '.join(keys)}")
     if alias in {g["alias"] for g in grain_exprs}:
         alias = alias + "_value"
-    output = name or _slug(body)
+    output = name or _slug(body + (" excluding " + " ".join(str(v) for v in excluded) if excluded else ""))
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", output):
         output = "m_" + output
     if not re.fullmatch(r"[A-Za-z0-9_]+", model.name):

@@ -333,8 +333,9 @@ def _model_intent(
         period = slots["period"]
         grain = (f"date_{period}",) + ((_alias(found["dim"]),) if "dim" in found else ())
         columns = [(grain[0], f"The {period} ({found['date']} truncated to the {period}; its first day).")]
-        if "dim" in found:
-            columns.append((grain[1], f"{found['dim']} of {model.name} ('unknown' when NULL)."))
+        if "dim" in found:  # rows without a value are a group of their own (NULL), as in GROUP BY
+            columns.append((grain[1], f"{found['dim']} of {model.name} (NULL: rows without one)."))
+            slots["nullable"] = [grain[1]]
         columns.append((slots["measure_alias"], _measure_description(slots, model)))
         if order_key and slots["measure_alias"] != "orders":
             columns.append(("orders", f"Distinct {order_key}."))
