@@ -245,8 +245,13 @@ def test_postgres_model_and_test_requests(pg_env: dict[str, str], parsed_ws: Pat
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PASS relationships_sales_customer_id__customer_id__ref_stg_customers_" in proc.stdout
     before = snapshot(ws)
+    # the column's type is read from PostgreSQL: text values for an integer column are refused up front
     proc = run_cli(
         "ask", "order_id in stg_orders must be one of a, b", "--target", "postgres", cwd=ws, env=pg_env
+    )
+    assert proc.returncode == 2 and "stg_orders.order_id is integer but the values" in proc.stderr
+    proc = run_cli(
+        "ask", "order_date in stg_orders must be one of a, b", "--target", "postgres", cwd=ws, env=pg_env
     )
     assert proc.returncode == 2 and "dbt could not run the new tests" in proc.stderr
     assert snapshot(ws) == before
