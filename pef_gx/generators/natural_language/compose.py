@@ -65,7 +65,20 @@ MEASURE_WORDS = {"revenue": ("sum", "amount"), "sales": ("sum", "amount"), "turn
 _AMOUNT = (r"^order_amount$", r"^amount$", r"^(?:revenue|sales|total_amount|net_amount|gross_amount|line_total|total_price|order_total|total_due|total)$", r"_amount$")  # fmt: skip
 _QUANTITY = (r"^quantity$", r"^(?:qty|units|quantity_ordered)$")
 _META_TIME = re.compile(r"(?:^|_)(?:loaded|load|synced|ingested|etl|updated|modified|dbt)(?:_|$)", re.I)
-_SKIP = FILLER | {"all", "each", "every", "rows", "row", "records", "record", "that", "were", "was", "whose"}
+_SKIP = FILLER | {
+    "all",
+    "each",
+    "every",
+    "rows",
+    "row",
+    "records",
+    "record",
+    "that",
+    "were",
+    "was",
+    "whose",
+    "from",
+}
 
 
 @dataclass
@@ -180,8 +193,9 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
         if low in MEASURE_WORDS and plan.measure is None:
             agg, role = MEASURE_WORDS[low]
             col = _role(model, _AMOUNT if role == "amount" else _QUANTITY)
-            if col:
-                plan.measure, plan.agg = col, plan.agg or agg
+            if col:  # "number of items sold" is a sum of quantity, not a count of it
+                plan.measure = col
+                plan.agg = agg if plan.agg in (None, "count") else plan.agg
                 plan.reading.append(Reading("measure", col, chunk))
                 return size
         hit = _value_column(model, chunk)
@@ -281,6 +295,7 @@ def compose(
         for dim in dims:
             col = (
                 find_column(model, dim)
+                or _suffixed(model, dim)
                 or _key_column(model, dim, index)
                 or next(
                     (
@@ -323,7 +338,7 @@ def compose(
     keyed = [f for f in fits if f[0].entity_key is not None and f[0].measure is None]
     if agg == "distinct" and keyed:  # "distinct customers": counted by their key where they appear
         fits = keyed
-    elif home and keyed and (period or window) and not source:
+    elif home and keyed and (period or window) and not source and home[0][1] != keyed[0][1]:
         # counted per period: by the entity's own date (accounts opened) or by the date of the rows it
         # appears in (accounts invoiced)? Two answers: a question, not a guess
         raise NotUnderstood(
@@ -338,8 +353,17 @@ def compose(
         notes[0] += f" (also possible: {', '.join(f[0].model.name for f in fits[1:4])}; --source to choose)"
     if agg is None and plan.agg in ("avg",):  # "order value per month": an average by its measure word
         agg = plan.agg
+    if agg == "count" and plan.agg in ("sum", "avg"):  # "number of items sold": the measure word's sum
+        agg = plan.agg
     return _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
                    reading, notes)  # fmt: skip
+
+
+def _suffixed(model: ModelInfo, words: str) -> str | None:
+    """The one column whose name ends with the words ('category' -> product_category)."""
+    key = _key(words)
+    hits = [c for c in model.columns if c.lower().endswith("_" + key)]
+    return hits[0] if len(hits) == 1 else None
 
 
 def plan_word(plan: _Plan) -> str:
