@@ -36,8 +36,12 @@ def ask(
 
     Test requests write dbt tests into the model's properties YAML (and the same checks into its GX
     suite), then run `dbt test` on them. Model requests write models/generated/<name>.sql with its
-    properties YAML, then run `dbt build` on it. No LLM: a rule-based reader of your manifest; what it
-    cannot read is an error with suggestions (exit 2). Exit 1 when a new check fails on the data.
+    properties YAML, then run `dbt build` on it. A rule-based reader of your manifest and warehouse: every
+    word must be read, else it refuses and names the words (exit 2); a column several models have is a
+    question. Models are composed from a measure (count, total, average, min/max, first/last, share of),
+    filters on real values, a time grain, a grouping column and a window; templates live in generators/
+    (--list-templates). Optional language model: set PEF_GX_LLM_URL (OpenAI-compatible), PEF_GX_LLM_MODEL,
+    PEF_GX_LLM_API_KEY; its plan is checked against the project. Exit 1 when a new check fails on the data.
 
     Examples:
 
@@ -48,6 +52,8 @@ def ask(
       pef-gx ask "a model for customer lifetime value"
 
       pef-gx ask "monthly sales by product category" --target postgres
+
+      pef-gx ask "share of returned orders per month"
     """
     from pef_gx.runner.ask import ask as run_ask
 
