@@ -132,10 +132,11 @@ def judge(kind: str, expected: object, proc: subprocess.CompletedProcess[str], w
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("shop", "billing"))
-    parser.add_argument("-k", default="")
+    parser.add_argument("-k", default="", help="only requests containing this text")
+    parser.add_argument("--start", type=int, default=0, help="only the cases from this index on")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    cases = [c for c in CASES if (not args.only or c[0] == args.only) and args.k in c[2]]
+    cases = [c for c in CASES[args.start :] if (not args.only or c[0] == args.only) and args.k in c[2]]
     root = Path(tempfile.mkdtemp(prefix="nl_eval_"))
     built = {p: prepare(p, root / "built") for p in sorted({c[0] for c in cases})}
     results = []
