@@ -145,4 +145,9 @@ CASES: list[tuple[str, str, str, object]] = [
     ("billing", M, "share of open invoices per plan tier", "select plan_tier, avg(case when state = 'open' then 1.0 else 0 end) from fct_invoices group by 1"),
     ("billing", M, "total refunded amount per region", "select region, sum(refunded_amount) from fct_invoices group by 1"),
     ("billing", M, "number of accounts per region", "select region, count(*) from stg_accounts group by 1"),
+    # ---- top N with filters and windows (composed)
+    ("shop", M, "top 5 customers by revenue in 2024", "select customer_id, s, r from (select customer_id, sum(order_amount) s, rank() over (order by sum(order_amount) desc) r from fct_orders where extract(year from order_date) = 2024 group by 1) where r <= 5"),
+    ("shop", M, "top 3 products by revenue of completed orders", "select product_id, s, r from (select product_id, sum(amount) s, rank() over (order by sum(amount) desc) r from sales where order_status = 'completed' group by 1) where r <= 3"),
+    ("shop", M, "monthly sales of completed orders by product category", "select date_trunc('month', order_date)::date, product_category, sum(amount) from sales where order_status = 'completed' group by 1, 2"),
+    ("billing", M, "top 2 regions by revenue of paid invoices", "select region, s, r from (select region, sum(amount) s, rank() over (order by sum(amount) desc) r from fct_invoices where state = 'paid' group by 1) where r <= 2"),
 ]  # fmt: skip

@@ -56,14 +56,19 @@ def _rows(conn: Any, dialect: str, schemas: Iterable[str]) -> list[tuple[Any, ..
         cur.close()
 
 
+MAX_COLUMNS = 400  # a large warehouse: the first this many text columns only (one query each)
+
+
 def small_value_sets(
     target: Target, columns: Mapping[str, tuple[str, str, list[str]]], limit: int = 30
 ) -> dict[str, dict[str, tuple[str, ...]]]:
     """{key: {column: its distinct values}} for text columns with at most `limit` distinct values
     (key -> (schema, table, text columns)): the words a request may use to filter rows. Empty when the
-    warehouse cannot be read."""
+    warehouse cannot be read. At most MAX_COLUMNS columns are read (a value of a column not read is not
+    known: a request naming it is refused, not guessed)."""
     if not columns:
         return {}
+    budget = MAX_COLUMNS
     if target.type == "duckdb" and (target.path is None or not target.path.exists()):
         return {}
     try:
@@ -74,6 +79,9 @@ def small_value_sets(
     try:
         for key, (schema, table, names) in columns.items():
             for name in names:
+                budget -= 1
+                if budget < 0:
+                    return out
                 quoted = '"' + name.replace('"', '""') + '"'
                 relation = '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
                 cur = conn.cursor()

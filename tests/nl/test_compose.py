@@ -25,6 +25,7 @@ from tests.conftest import clone, run_cli
          ["extract(year from issued_on) = 2024"]),
         ("average revenue per account", "fct_invoices", (), "avg(per_entity_value)", []),
         ("number of refunds per region", "stg_refunds", ("region",), "count(*)", []),
+        ("top 2 regions by revenue of paid invoices", "fct_invoices", ("region",), "sum(amount)", ["state in ('paid')"]),
     ],
 )  # fmt: skip
 def test_composed_requests(billing_index, request_text, source, grain, expr, filters):
@@ -69,6 +70,10 @@ def test_composed_models_are_built_and_equal_the_reference(billing_ws: Path, tmp
         # a column of a parent, joined on its unique key (both have `amount`: the source's is summed)
         "total refunds per plan tier": "select i.plan_tier, sum(r.amount) from main.stg_refunds r left join"
         " main.fct_invoices i using (invoice_no) group by 1",
+        # top N with a filter: ranked, the first N kept (ties share a rank)
+        "top 2 regions by revenue of paid invoices": "select region, s, r from (select region, sum(amount) s,"
+        " rank() over (order by sum(amount) desc) r from main.fct_invoices where state = 'paid' group by 1)"
+        " where r <= 2",
     }
     for request_text, reference in cases.items():
         proc = run_cli("ask", request_text, cwd=ws)

@@ -84,6 +84,7 @@ _SKIP = FILLER | {
 @dataclass
 class _Plan:
     model: ModelInfo
+    limit: int | None = None  # top N
     index: ProjectIndex | None = None
     join: tuple[str, ModelInfo, str] | None = None  # (local key, parent, parent key)
     agg: str | None = None
@@ -209,6 +210,13 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.reading.append(Reading("measure", col, chunk))
             return size
         entity = _entity(model, chunk, plan.index)
+        after_value = bool(plan.reading) and plan.reading[-1].part == "filter" and i > 0
+        if entity and not entity[0] and after_value and plan.measure is not None and plan.entity is None:
+            plan.entity = (
+                chunk  # "revenue of completed orders" in a line-level model: the rows of those orders
+            )
+            plan.reading.append(Reading("rows", f"{model.name} (the lines of {chunk})", chunk))
+            return size
         if entity and entity[0] and plan.measure is not None and plan.entity is None:
             plan.entity = chunk  # "revenue of shipped orders": the rows the measure is summed over
             plan.reading.append(Reading("rows", model.name, chunk))
@@ -246,8 +254,24 @@ def compose(
     if window:
         text = text[: window.start()] + " " + text[window.end() :]
     dims: list[str] = []
-    grouped = re.search(r"\b" + _GROUP + r"\s+(?P<dim>[a-z0-9_ ]+?)\s*$", text.strip(), re.I)
+    limit = None
+    top = re.match(
+        r"(?:the\s+)?(?:top|best|biggest|largest)\s+(?P<n>\d+)\s+(?P<entity>[a-z0-9_ ]+?)\s+"
+        r"(?:by|in terms of|ranked by)\s+(?P<rest>.+)$",
+        text.strip(),
+        re.I,
+    )
+    grouped = None if top else re.search(r"\b" + _GROUP + r"\s+(?P<dim>[a-z0-9_ ]+?)\s*$", text.strip(), re.I)
     rest = text.strip()
+    if top:  # "top 5 customers by revenue of completed orders": ranked, the first N kept
+        limit = int(top["n"])
+        if not 1 <= limit <= 10000:
+            raise NotUnderstood(
+                f"top {limit}: say a number from 1 to 10000", "e.g. 'top 5 customers by revenue'"
+            )
+        dims = [top["entity"].strip()]
+        rest = top["rest"].strip()
+        reading.append(Reading("limit", str(limit), f"top {top['n']}"))
     if grouped:
         dims = [d.strip() for d in re.split(r"\s+and\s+|\s*,\s*", grouped["dim"]) if d.strip()]
         rest = rest[: grouped.start()].strip()
@@ -348,6 +372,9 @@ def compose(
         )
     fits.sort(key=lambda a: _rank(a[0], agg))
     plan, date_col, dim_cols, _ = fits[0]
+    plan.limit = limit
+    if limit is not None and (period or len(dim_cols) != 1):
+        raise NotUnderstood("a top N ranks one column's values", "e.g. 'top 5 customers by revenue in 2024'")
     notes = [f"source model: {plan.model.name}"]
     if len(fits) > 1:
         notes[0] += f" (also possible: {', '.join(f[0].model.name for f in fits[1:4])}; --source to choose)"
@@ -568,6 +595,7 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
         "source_ref": source_ref,
         "grain_exprs": grain_exprs,
         "inner": inner,
+        "limit": plan.limit,
         "measure_expr": expr,
         "measure_alias": alias,
         "filters": filters,
