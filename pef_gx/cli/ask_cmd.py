@@ -15,7 +15,7 @@ _STYLE = {"pass": "green", "success": "green", "warn": "yellow", "fail": "red", 
 
 @app.command()
 def ask(
-    request: str = typer.Argument(..., help="What you want, in plain English (quote it)."),
+    request: str | None = typer.Argument(None, help="What you want, in plain English (quote it)."),
     project_dir: Path | None = options.ProjectDir,
     profiles_dir: Path | None = options.ProfilesDir,
     target: str | None = options.Target,
@@ -28,13 +28,20 @@ def ask(
     no_propose: bool = typer.Option(
         False, "--no-propose", help="Test requests: only the check asked for (no relationships proposal)."
     ),
+    list_templates: bool = typer.Option(
+        False, "--list-templates", help="List the model templates (generators/ first, then the package's)."
+    ),
 ) -> int:
     """Turn a plain-English request into dbt tests or a dbt model, write it, and check it by running dbt.
 
     Test requests write dbt tests into the model's properties YAML (and the same checks into its GX
     suite), then run `dbt test` on them. Model requests write models/generated/<name>.sql with its
-    properties YAML, then run `dbt build` on it. No LLM: a rule-based reader of your manifest; what it
-    cannot read is an error with suggestions (exit 2). Exit 1 when a new check fails on the data.
+    properties YAML, then run `dbt build` on it. A rule-based reader of your manifest and warehouse: every
+    word must be read, else it refuses and names the words (exit 2); a column several models have is a
+    question. Models are composed from a measure (count, total, average, min/max, first/last, share of),
+    filters on real values, a time grain, a grouping column and a window; templates live in generators/
+    (--list-templates). Optional language model: set PEF_GX_LLM_URL (OpenAI-compatible), PEF_GX_LLM_MODEL,
+    PEF_GX_LLM_API_KEY; its plan is checked against the project. Exit 1 when a new check fails on the data.
 
     Examples:
 
@@ -45,10 +52,18 @@ def ask(
       pef-gx ask "a model for customer lifetime value"
 
       pef-gx ask "monthly sales by product category" --target postgres
+
+      pef-gx ask "share of returned orders per month"
     """
     from pef_gx.runner.ask import ask as run_ask
 
     settings = options.settings_from(project_dir, profiles_dir, target)
+    if list_templates:
+        return _list_templates(settings)
+    if not request:
+        from pef_gx.errors import ConfigError
+
+        raise ConfigError("no request given", 'e.g. pef-gx ask "a model for daily revenue"')
     with node_progress(interactive() and not dry_run, "dbt") as on_node:
         outcome = run_ask(
             settings,
@@ -62,6 +77,22 @@ def ask(
         )
     _render(outcome, dry_run)
     return outcome.exit_code
+
+
+def _list_templates(settings) -> int:
+    from rich.markup import escape
+
+    from pef_gx.generators.natural_language import USER_FOLDER, list_templates
+
+    out = console()
+    for template in list_templates(settings.root / USER_FOLDER):
+        line = f"{template.name}  [{template.origin}] {_rel(template.path, settings.root)}"
+        if template.phrase:
+            line += f"\n    phrase: {template.phrase}"
+        if template.description:
+            line += f"\n    {template.description}"
+        out.print(escape(line), soft_wrap=True)
+    return 0
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -83,10 +114,10 @@ def _render(outcome, dry_run: bool) -> None:
 
     intent = outcome.intent
     root = outcome.project.dir.parent
+    if intent.reading:  # which words became which part of the plan
+        say("read: " + escape("; ".join(str(part) for part in intent.reading)))
     if isinstance(intent, CustomTestIntent):
         say(f"understood: a {intent.key} test on {intent.model.name} ({intent.model.path})")
-        for part, words in intent.words.items():
-            say(f"  {part}: {words}")
         for spec in intent.specs:
             say(f"  + {spec.description} (severity {spec.severity.value}), in its meta: pef_gx.{intent.key}")
     elif isinstance(intent, TestIntent):
@@ -105,7 +136,15 @@ def _render(outcome, dry_run: bool) -> None:
         say(f"understood: a new model {intent.name} (template {intent.template})")
         for note in intent.notes:
             say(f"  note: {escape(note)}")
-        say(f"  grain: {', '.join(intent.grain)}; tests: not_null + unique on the grain")
+        if intent.grain:
+            nullable = set(intent.slots.get("nullable") or ())
+            not_null = [g for g in intent.grain if g not in nullable]
+            tests = ("not_null on " + ", ".join(not_null) + " + " if not_null else "") + (
+                "unique" if len(intent.grain) == 1 else "unique combination"
+            )
+            say(f"  grain: {', '.join(intent.grain)}; tests: {tests}")
+        else:
+            say("  grain: one row (a total); no key to test")
     if not outcome.files:
         say("files: nothing to write")
     for planned in outcome.files:

@@ -32,17 +32,22 @@ from pef_gx.errors import ConfigError, DbtError, OutputError, PefGxError
 from pef_gx.generators.base import is_owned
 from pef_gx.generators.natural_language import (
     GENERATED_FOLDER,
+    USER_FOLDER,
     ModelIntent,
     NotUnderstood,
     PlannedCheck,
     ProjectIndex,
     TestIntent,
+    list_templates,
     parse_request,
     render_model,
 )
 from pef_gx.generators.natural_language.custom import CustomTestIntent
+from pef_gx.generators.natural_language.plan import parse_plan_text, plan_to_intent
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
+from pef_gx.runner.llm_client import ask_for_plan, llm_config
 from pef_gx.settings import Settings
+from pef_gx.warehouse.columns import built_columns, small_value_sets
 from pef_gx.warehouse.connection import check_reachable
 from pef_gx.writers import gx_suite
 from pef_gx.writers.atomic import check_writable, write_atomic
@@ -131,8 +136,53 @@ def load_index(settings: Settings) -> tuple[DbtProject, Manifest, ProjectIndex, 
     parsed = _ensure_manifest(settings, project)
     manifest = read_manifest(project.manifest_path)
     raw = load_artifact(project.manifest_path, "manifest", MANIFEST_VERSIONS, "dbt parse")
-    index = ProjectIndex.from_manifest(manifest, raw, read_catalog(project.catalog_path))
+    columns = _built_columns(settings, project, manifest)
+    values = _value_sets(settings, project, manifest, columns)
+    index = ProjectIndex.from_manifest(manifest, raw, columns, values)
     return project, manifest, index, parsed
+
+
+_TEXT = ("char", "text", "string")
+
+
+def _value_sets(
+    settings: Settings, project: DbtProject, manifest: Manifest, columns: dict[str, dict[str, str]]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The few values of each text column of the built models and seeds (words a request filters by)."""
+    wanted = {
+        node.unique_id: (node.schema, node.identifier, names)
+        for node in manifest.nodes.values()
+        if node.resource_type in ("model", "seed", "snapshot") and node.schema
+        for names in [
+            [c for c, t in (columns.get(node.unique_id) or {}).items() if any(x in t.lower() for x in _TEXT)]
+        ]
+        if names
+    }
+    if not wanted:
+        return {}
+    try:
+        target = load_target(project, settings.profiles_dir, settings.target)
+    except ConfigError:
+        return {}
+    return small_value_sets(target, wanted)
+
+
+def _built_columns(settings: Settings, project: DbtProject, manifest: Manifest) -> dict[str, dict[str, str]]:
+    """The columns of the built relations: target/catalog.json when dbt wrote one, else the warehouse's
+    information_schema (nothing when neither can be read: then only documented columns are known)."""
+    columns = read_catalog(project.catalog_path)
+    if columns:
+        return columns
+    try:
+        target = load_target(project, settings.profiles_dir, settings.target)
+    except ConfigError:
+        return {}
+    relations = {
+        node.unique_id: (node.schema, node.identifier)
+        for node in manifest.nodes.values()
+        if node.schema and node.identifier
+    }
+    return built_columns(target, relations)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -304,9 +354,11 @@ def _model_dir(project: DbtProject) -> Path:
     return project.dir / str(paths[0]) / GENERATED_FOLDER
 
 
-def _plan_model_files(project: DbtProject, manifest: Manifest, intent: ModelIntent) -> list[PlannedFile]:
+def _plan_model_files(
+    project: DbtProject, manifest: Manifest, intent: ModelIntent, user_dir: Path | None = None
+) -> list[PlannedFile]:
     folder = _model_dir(project)
-    sql, yml = render_model(intent, manifest.dbt_version)
+    sql, yml = render_model(intent, manifest.dbt_version, user_dir)
     files = [
         PlannedFile(folder / f"{intent.name}.sql", None, sql, "model SQL"),
         PlannedFile(folder / f"{intent.name}.yml", None, yml, "dbt properties"),
@@ -520,7 +572,22 @@ def ask(
 ) -> AskOutcome:
     """Interpret `request`, write what it asks for, and (unless `verify` is False) run it with dbt."""
     project, manifest, index, parsed = load_index(settings)
-    intent = parse_request(request, index, source=source, name=name)
+    user_dir = settings.root / USER_FOLDER
+    try:
+        intent = parse_request(request, index, source=source, name=name, templates=list_templates(user_dir))
+    except NotUnderstood as not_read:
+        config = llm_config()
+        if config is None:
+            raise
+        # the rule-based reader could not: a language model's plan, checked against the project
+        answer = ask_for_plan(config, request, index)
+        try:
+            intent = plan_to_intent(index, request, parse_plan_text(answer), config.describe(), name)
+        except NotUnderstood as refused:
+            raise NotUnderstood(
+                f"{not_read.message}; {config.describe()} was asked and its plan was refused: {refused.message}",
+                "nothing was written",
+            ) from None
     if isinstance(intent, TestIntent):
         if not propose:
             intent = replace(intent, checks=tuple(c for c in intent.checks if not c.proposed))
@@ -529,7 +596,7 @@ def ask(
         files = _plan_custom_files(settings, project, manifest, intent)
     else:
         intent = _free_name(index, intent, name is not None)
-        files = _plan_model_files(project, manifest, intent)
+        files = _plan_model_files(project, manifest, intent, user_dir)
     outcome = AskOutcome(request, project, intent, files, written=False, verified=False, parsed=parsed)
     if dry_run:
         return outcome

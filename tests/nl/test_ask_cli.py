@@ -137,13 +137,15 @@ def test_monthly_sales_by_category_builds_with_a_composite_grain(built: Path):
 
 
 def test_generated_sql_that_cannot_run_is_rolled_back(built: Path):
-    """A check dbt cannot run (text values for an integer column): every file restored byte for byte."""
+    """A check dbt cannot run (text values for a date column): every file restored byte for byte.
+    (Text values for an integer column are now refused before writing: the column's type is read from
+    the warehouse.)"""
     before = snapshot(built)
-    proc = run_cli("ask", "order_id in stg_orders must be one of a, b", cwd=built)
+    proc = run_cli("ask", "order_date in stg_orders must be one of a, b", cwd=built)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: dbt could not run the new tests:")
-    assert "Could not convert string 'a'" in lines[0]
+    assert "accepted_values_stg_orders_order_date" in lines[0] and "was restored" in lines[0]
     assert snapshot(built) == before  # suites/ too: a suite it created is gone, one it changed is restored
 
 
@@ -243,8 +245,13 @@ def test_postgres_model_and_test_requests(pg_env: dict[str, str], parsed_ws: Pat
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PASS relationships_sales_customer_id__customer_id__ref_stg_customers_" in proc.stdout
     before = snapshot(ws)
+    # the column's type is read from PostgreSQL: text values for an integer column are refused up front
     proc = run_cli(
         "ask", "order_id in stg_orders must be one of a, b", "--target", "postgres", cwd=ws, env=pg_env
+    )
+    assert proc.returncode == 2 and "stg_orders.order_id is integer but the values" in proc.stderr
+    proc = run_cli(
+        "ask", "order_date in stg_orders must be one of a, b", "--target", "postgres", cwd=ws, env=pg_env
     )
     assert proc.returncode == 2 and "dbt could not run the new tests" in proc.stderr
     assert snapshot(ws) == before

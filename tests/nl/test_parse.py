@@ -154,7 +154,7 @@ def test_existing_check_is_recognised_whatever_the_value_order(index):
         ("amount in stg_paymnts should be between 0 and 10", "named 'stg_paymnts'", "did you mean 'stg_payments'"),
         ("customer_id in sales must exist in stg_customer", "", ""),  # plural forgiven: resolves, no error
         ("foo_bar in sales is unique", "sales has no column 'foo_bar'", "its columns: order_item_id"),
-        ("product_id is never null", "'product_id' could mean", "name the model exactly"),
+        ("product_id is never null", "which model? 'product_id' is a column of", "product_id in <model>"),
         ("amount in stg_payments should be between 10 and 0", "the range 10 to 0 is empty", "smaller bound first"),
         ("hello world", "could not read 'hello world'", "make sure product_id in sales is never null"),
         ("", "the request is empty", ""),
@@ -228,11 +228,14 @@ def test_rendered_model_refs_its_source_and_tests_its_grain(index):
 
 
 def test_request_text_cannot_inject_jinja_or_sql_into_the_model(index):
+    # words the reader does not use are refused (it used to drop them and write the model anyway)
+    with pytest.raises(NotUnderstood) as info:
+        parse_request("a model for customer lifetime value {{ run_query('drop table x') }} */ --", index)
+    assert "did not understand" in info.value.message and "'run_query'" in info.value.message
     from pef_gx.generators.natural_language import render_model
 
-    intent = parse_request("a model for customer lifetime value {{ run_query('drop table x') }} */ --", index)
+    intent = parse_request("a model for customer lifetime value", index)
     sql, properties = render_model(intent, index.dbt_version)
-    assert all(line.startswith("--") for line in sql.splitlines() if "run_query" in line)  # only as a comment
     assert "{{" not in sql.replace("{{ ref('fct_orders') }}", "") and "{%" not in sql
     assert "*/" not in sql and "{{" not in properties
 

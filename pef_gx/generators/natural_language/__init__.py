@@ -21,9 +21,11 @@ Public API:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from pef_gx.generators.natural_language.checks import PHRASES, _match_phrase, _parse_test
+from pef_gx.generators.natural_language.compose import NothingRead, compose
 from pef_gx.generators.natural_language.custom import CustomTestIntent, parse_custom_test
 from pef_gx.generators.natural_language.models import (
     _EXCLUDING,
@@ -40,17 +42,28 @@ from pef_gx.generators.natural_language.models import (
 )
 from pef_gx.generators.natural_language.project import (
     EXAMPLES,
+    FILLER,
     GENERATED_FOLDER,
     ModelInfo,
     ModelIntent,
     NotUnderstood,
     PlannedCheck,
     ProjectIndex,
+    Reading,
     TestIntent,
     _clean,
     _split_values,
     find_column,
     model_candidates,
+    refuse_unread,
+    unread_words,
+)
+from pef_gx.generators.natural_language.templates import (
+    USER_FOLDER,
+    TemplateFile,
+    install_templates,
+    list_templates,
+    user_intent,
 )
 
 __all__ = [
@@ -61,24 +74,41 @@ __all__ = [
     "ROLES",
     "TEMPLATES",
     "TEMPLATE_DIR",
+    "USER_FOLDER",
     "CustomTestIntent",
     "ModelInfo",
     "ModelIntent",
     "NotUnderstood",
     "PlannedCheck",
     "ProjectIndex",
+    "Reading",
+    "TemplateFile",
     "TestIntent",
     "find_column",
+    "install_templates",
+    "list_templates",
     "model_candidates",
     "parse_request",
     "render_model",
 ]
 
 
+# what else a model request may say around its template without changing its meaning
+MODEL_FILLER = FILLER | frozenset(
+    """calculate calculates calculating compute computes computing summarize summarizes summarise
+summarises count counts number total totals""".split()  # noqa: SIM905
+)
+
+
 def parse_request(
-    text: str, index: ProjectIndex, source: str | None = None, name: str | None = None
+    text: str,
+    index: ProjectIndex,
+    source: str | None = None,
+    name: str | None = None,
+    templates: list[TemplateFile] | None = None,
 ) -> TestIntent | ModelIntent | CustomTestIntent:
-    """Read one request. Raises NotUnderstood (exit 2) with suggestions when it cannot."""
+    """Read one request. Raises NotUnderstood (exit 2) with suggestions when it cannot. `templates`: the
+    project's own (generators/), tried first by the phrase each declares."""
     request = _clean(text or "")
     if not request:
         raise NotUnderstood("the request is empty", "e.g. " + ", ".join(EXAMPLES))
@@ -98,22 +128,59 @@ def parse_request(
         _MODEL_LEAD.sub("", stripped).strip(),
         flags=re.I,
     )
-    template_match = _match_template(body) or _match_template(stripped)
+    if templates:
+        own = user_intent(index, request, body, templates, name)
+        if own is not None:
+            return own
+    matched_on = body if _match_template(body) else stripped
+    template_match = _match_template(matched_on)
     wants_model = (bool(_MODEL_WORDS.search(request)) and not _TEST_WORDS.search(request)) or (
         source is not None or name is not None
     )
     phrase_match = _match_phrase(request)
+    unread: list[str] = []
     if template_match and (wants_model or phrase_match is None):
-        return _model_intent(index, request, template_match[0], template_match[1], source, name, excluded)
-    if phrase_match and not wants_model:
-        return _parse_test(index, request, *phrase_match)
-    if wants_model:
+        template, match = template_match
+        # every word outside the template's match must be filler: a qualifier, ratio or filter the
+        # templates do not read would otherwise be dropped and the model silently answer another question
+        unread = unread_words(matched_on[: match.start()] + " " + matched_on[match.end() :], MODEL_FILLER)
+        if not unread:
+            try:
+                intent = _model_intent(index, request, template, match, source, name, excluded)
+            except NotUnderstood as template_error:  # e.g. a column of a joined model: composed instead
+                try:
+                    return compose(index, request, body, excluded, source, name)
+                except NotUnderstood:
+                    raise template_error from None
+            if cut:
+                intent = replace(
+                    intent,
+                    reading=(*intent.reading, Reading("filter", "leave out", cut.group(0).strip(" ,"))),
+                )
+            return intent
+    if phrase_match and not wants_model and not template_match:
+        try:
+            return _parse_test(index, request, *phrase_match)
+        except NotUnderstood as test_error:  # "number of distinct accounts per month": a model after all
+            try:
+                return compose(index, request, body, excluded, source, name)
+            except NotUnderstood:
+                raise test_error from None
+    try:  # not a fixed template: composed from its parts (measure, filters, grain, window)
+        return compose(index, request, body, excluded, source, name)
+    except NothingRead:
+        if unread:
+            raise refuse_unread(request, unread) from None
+        if wants_model:
+            raise NotUnderstood(
+                f"no model template matches '{request}'",
+                "templates: customer lifetime value; daily|weekly|monthly <revenue|orders|units> [by <column>]; "
+                "<measure> per <customer|product|...>; top <N> <products|customers> by <measure>; or a "
+                "measure (count, total, average, min, max, first, last, share of) with filters and a grain",
+            ) from None
+        if phrase_match:
+            return _parse_test(index, request, *phrase_match)
         raise NotUnderstood(
-            f"no model template matches '{request}'",
-            "templates: customer lifetime value; daily|weekly|monthly <revenue|orders|units> [by <column>]; "
-            "<measure> per <customer|product|...>; top <N> <products|customers> by <measure>",
-        )
-    raise NotUnderstood(
-        f"could not read '{request}' as a check or a model request",
-        "say e.g. " + ", ".join(EXAMPLES) + " (see `pef-gx ask --help`)",
-    )
+            f"could not read '{request}' as a check or a model request",
+            "say e.g. " + ", ".join(EXAMPLES) + " (see `pef-gx ask --help`)",
+        ) from None

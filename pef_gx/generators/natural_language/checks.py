@@ -17,10 +17,12 @@ from pef_gx.generators.natural_language.project import (
     NotUnderstood,
     PlannedCheck,
     ProjectIndex,
+    Reading,
     TestIntent,
     _did_you_mean,
     _key,
     _number,
+    _only_owner,
     _pick,
     _split_values,
     _squash,
@@ -31,6 +33,8 @@ from pef_gx.generators.natural_language.project import (
     _variants,
     find_column,
     model_candidates,
+    refuse_unread,
+    unread_words,
 )
 
 _TO_BE = r"(?:(?:is|are|be|should|must|has to|have to|needs? to|shall|will|always|can|may|only|to)\s+)*"
@@ -57,7 +61,23 @@ class Phrase:
 
 _ROWS = r"\s+(?:rows?|records?|lines?|entries)\b"
 _HAVE = r"(?<!\w)(?:(?:should|must|will|shall|always)\s+)?(?:has|have|contains?|holds?|has to have|needs? to have|with)\s+"
+_PCT = r"(?P<pct>\d+(?:\.\d+)?)\s*(?:%|percent|per cent)"
+_MISSING = r"(?:missing|null|nulls|empty|blank|unknown|not (?:be )?(?:filled|set|known))"
+_MUST = r"(?:(?:is|are|must|should|has to|have to|needs? to|shall|will|always)\s+)+"
 PHRASES: tuple[Phrase, ...] = (
+    # share of missing values (column level): "at most 5% of emails may be missing"
+    Phrase("not_null_proportion", r"(?<!\w)(?:at most|no more than|not more than|up to|less than|under|max(?:imum)?(?: of)?)\s+" + _PCT + r"\s+of\s+(?:the\s+)?(?P<subject>.+?)\s+(?:(?:may|can|could|are allowed to|is allowed to|should|must|will)\s+)?(?:be\s+)?" + _MISSING + r"$"),
+    Phrase("not_null_proportion", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:missing|null|empty|blank)\s+(?:in|for)\s+(?:at most|no more than|up to|less than)\s+" + _PCT + r"(?:\s+of\s+(?:the\s+)?(?:rows|records|values|cases))?$"),
+    Phrase("not_null_proportion", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at least|no less than|not less than|min(?:imum)?(?: of)?)\s+(?P<filled>\d+(?:\.\d+)?)\s*(?:%|percent|per cent)\s+(?:filled(?: in)?|populated|complete|non-?null|present|not null|known)$"),
+    # primary key: not null and unique
+    Phrase("primary_key", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:the|a|its|their)\s+primary\s+key\b"),
+    # patterns
+    Phrase("match_regex", r"(?<!\w)" + _MUST + r"(?:be\s+)?(?:an?\s+)?(?:valid\s+|well-?formed\s+|proper\s+|correct\s+)?(?P<pattern>e-?mail(?:\s+address(?:es)?)?|e-?mails|uuids?|guids?)(?:\s+(?:format|pattern))?$"),
+    Phrase("match_regex", r"(?<!\w)(?:(?:must|should|always)\s+)?(?:looks?|be formatted|is formatted|are formatted)\s+(?:like|as)\s+(?:an?\s+)?(?:valid\s+)?(?P<pattern>e-?mail(?:\s+address(?:es)?)?|e-?mails|uuids?|guids?)$"),
+    Phrase("match_regex", r"(?<!\w)(?:(?:must|should|always)\s+)?match(?:es)?\s+(?:the|an?)\s+(?P<pattern>e-?mail|uuid|guid)\s+(?:format|pattern)$"),
+    # dates not in the future
+    Phrase("not_in_future", r"(?<!\w)" + _NEVER + r"(?:be\s+)?(?:in the future|a future date|after today|later than today|later than now|after now)$"),
+    Phrase("not_in_future", r"(?<!\w)" + _MUST + r"(?:be\s+)?(?:in the past|today or earlier|today or before|on or before today|not in the future|before now)$"),
     # row counts (model level)
     Phrase("row_count_between", _HAVE + r"(?:between\s+)?(?P<min>\d+)\s+(?:and|to|-)\s+(?P<max>\d+)" + _ROWS),
     Phrase("row_count_between", _HAVE + r"(?:at least|a minimum of|no fewer than|not less than|min)\s+(?P<min>\d+)" + _ROWS),
@@ -79,7 +99,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("not_null", r"\b(?:no|without)\s+(?:null values|missing values|empty values|nulls|null)\b"),
     Phrase("not_null", r"\bnot\s+(?:be\s+)?null\b"),
     # unique
-    Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key|the primary key|a primary key)\b"),
+    Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key)\b"),
     Phrase("unique", r"\b(?:has|have|contains?|with)?\s*no\s+(?:duplicates?|duplicated values|repeated values|repeats)\b"),
     Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:never|not)\s+(?:be\s+)?(?:duplicated|repeated)\b"),
     # accepted values: the values follow the phrase
@@ -97,7 +117,24 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:at most|no more than|not more than|maximum(?: of)?|max|less than or equal to|<=|up to)\s+(?P<max>" + _NUM + r")\b"),
     Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:greater than|more than|above|over|>)\s+(?P<min>" + _NUM + r")\b", {"inclusive": False}),
     Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:less than|below|under|<)\s+(?P<max>" + _NUM + r")\b", {"inclusive": False}),
+    # "can only be a, b or c" (after the ranges: "can only be positive" is a range)
+    Phrase("accepted_values", r"(?<!\w)(?:can|may|must|should|will|is|are|shall)\s+only\s+(?:ever\s+)?(?:be|contain|take|hold|have)\s+(?:the\s+)?(?:values?\s+)?(?P<values>[^\s].*?)\s*$"),
+    Phrase("accepted_values", r"(?<!\w)(?:is|are|must be|should be|can be)\s+(?:either\s+)?(?P<values>[\w'\-]+(?:\s*,\s*[\w'\-]+)*\s*,?\s+or\s+[\w'\-]+)$"),
 )  # fmt: skip
+
+
+REGEXES = {
+    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    "uuid": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+}
+
+
+# values that are not values: "can only be positive", "must be null or positive"
+_NOT_VALUES = re.compile(
+    r"\b(?:positive|negative|null|nulls|empty|blank|missing|unique|distinct|zero|non-?negative|between|"
+    r"greater|less|more|fewer|above|below|at least|at most|when|where|if|unless|except|for)\b",
+    re.I,
+)
 
 
 # Words around the names that carry no meaning for the interpreter.
@@ -216,7 +253,20 @@ def _match_phrase(text: str) -> tuple[Phrase, re.Match[str]] | None:
 def _params(phrase: Phrase, match: re.Match[str], text: str) -> dict[str, Any]:
     params: dict[str, Any] = dict(phrase.params)
     groups = match.groupdict()
+    if phrase.kind == "not_null_proportion":
+        share = float(groups["filled"]) / 100 if groups.get("filled") else 1 - float(groups["pct"]) / 100
+        if not 0 <= share <= 1:
+            raise NotUnderstood(f"{match.group(0).strip()!r} is not a share between 0% and 100%", "e.g. 5%")
+        params["at_least"] = round(share, 6)
+    if phrase.kind == "match_regex":
+        word = groups["pattern"].lower()
+        params["regex"] = REGEXES["email" if "mail" in word else "uuid"]
     if phrase.kind == "accepted_values":
+        if _NOT_VALUES.search(groups["values"]):
+            raise NotUnderstood(
+                f"'{groups['values']}' does not read as a list of values",
+                "list the values: 'one of a, b or c'",
+            )
         values = _split_values(groups["values"])
         if not values:
             raise NotUnderstood(
@@ -367,6 +417,11 @@ def _propose_relationship(index: ProjectIndex, model: ModelInfo, column: str) ->
     return best, "; ".join(reasons)
 
 
+_CONDITION = re.compile(
+    r"\b(?:when|where|whenever|if|unless|except|excluding|but|only for|only when|only if|provided)\b", re.I
+)
+
+
 _COMBINATION = re.compile(
     r"\b(?:the\s+)?(?:combination|pair|tuple|set)\s+of\b|\b(?:together|jointly|in combination|as a pair|combined)\b",
     re.IGNORECASE,
@@ -393,6 +448,34 @@ def _parent_params(index: ProjectIndex, model: ModelInfo, column: str, parent_wo
     return {"to": parent.unique_id, "field": field_name}
 
 
+def _kinds(
+    kind: str, params: Mapping[str, Any], model: ModelInfo, column: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The checks one phrase asks for on a column: a primary key is not null and unique."""
+    if kind == "primary_key":
+        return [("not_null", {}), ("unique", {})]
+    if kind == "not_in_future":
+        typ = (model.columns.get(column) or "").lower()
+        if typ and not re.search(r"date|time", typ):
+            raise NotUnderstood(
+                f"{model.name}.{column} is {typ}, not a date: 'in the future' cannot apply",
+                "pick a date column",
+            )
+        return [("expression_is_true", {"expression": "<= current_timestamp"})]
+    return [(kind, dict(params))]
+
+
+def _column_of(model: ModelInfo, words: str, kind: str) -> str | None:
+    """The column the words name; for a reference ("every order's customer") also its key column."""
+    found = find_column(model, words)
+    if found is None and kind == "relationships":
+        for suffix in ("_id", "_key", "_no", "_code"):
+            found = find_column(model, _key(words) + suffix)
+            if found:
+                break
+    return found
+
+
 def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[str]) -> TestIntent:
     severity = Severity.WARN if _SEVERITY_WARN.search(text) else Severity.ERROR
     if severity is Severity.WARN:  # read the rest without the severity words
@@ -407,6 +490,9 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
     subject = _subject_words(said if said else text[: match.start()] + " " + text[match.end() :])
     combined = phrase.kind == "unique" and bool(_COMBINATION.search(subject + " " + match.group(0)))
     subject = _COMBINATION.sub(" ", subject).strip()
+    condition = _CONDITION.search(subject)
+    if condition:  # a check on some rows only: the tests it writes apply to every row
+        raise refuse_unread(text, unread_words(subject[condition.start() :]))
     model_words, column_words = _locate(index, subject)
     if phrase.kind == "not_null" and model_words and not column_words:  # "sales is never empty": has rows
         phrase, params = Phrase("row_count_between", ""), {"min_value": 1}
@@ -417,7 +503,7 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
     names = _column_list(column_words) if column_words else []
 
     def has_all(model: ModelInfo) -> bool:
-        return all(find_column(model, n) for n in names)
+        return all(_column_of(model, n, phrase.kind) for n in names)
 
     if model_words is None:
         owners = [m for m in index.models.values() if has_all(m)]
@@ -428,7 +514,7 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
                 _did_you_mean(missing, sorted({c for m in index.models.values() for c in m.columns}))
                 or "name the model too: '<column> in <model>'",
             )
-        model = _pick(owners, column_words or "", f" (all have a column '{column_words}')")
+        model = _only_owner(owners, column_words or "")
         notes.append(f"'{column_words}': only {model.name} has it: using {model.name}")
     else:
         candidates = model_candidates(index, model_words)
@@ -445,12 +531,15 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
         model = _pick(candidates, model_words)
         if _key(model_words) != model.name:
             notes.append(f"'{model_words}' read as {model.name}")
+    reading = [Reading("check", phrase.kind, match.group(0).strip())]
+    reading.append(Reading("model", model.name, model_words or f"(the only model with {column_words})"))
     columns: list[str] = []
     for name in names:
-        column = find_column(model, name)
+        column = _column_of(model, name, phrase.kind)
         if column is None:
             raise _unknown_column(model, name)
         columns.append(column)
+        reading.append(Reading("column", column, name))
     if phrase.kind == "recency" and not columns:
         verb = match.groupdict().get("verb") or "loaded"
         column = _fresh_column(model, verb)
@@ -475,7 +564,13 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
             origin=Origin(OriginType.NATURAL_LANGUAGE, text[:200]),
             description=f"Requested: {text[:200]}",
         )
-        return TestIntent(request=text, model=model, checks=(_plan(index, spec),), notes=tuple(notes))
+        return TestIntent(
+            request=text,
+            model=model,
+            checks=(_plan(index, spec),),
+            notes=tuple(notes),
+            reading=tuple(reading),
+        )
     if not columns:
         raise NotUnderstood(f"which column of {model.name}? '{text}' names none", "e.g. " + EXAMPLES[0])
     if phrase.kind == "recency" and len(columns) > 1:
@@ -496,14 +591,18 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
 
     if combined and len(columns) > 1:
         checks = [_plan(index, spec_for("unique_combination", tuple(columns), {}, "Requested"))]
-        return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))
+        return TestIntent(
+            request=text, model=model, checks=tuple(checks), notes=tuple(notes), reading=tuple(reading)
+        )
     checks = []
     for column in columns:
         column_params = dict(params)
         if phrase.kind == "relationships":
             column_params = _parent_params(index, model, column, match["parent"])
-        _check_types(phrase.kind, column_params, model, column)
-        checks.append(_plan(index, spec_for(phrase.kind, (column,), column_params, "Requested")))
+            reading.append(Reading("parent", str(column_params["to"]).split(".")[-1], match["parent"]))
+        for kind, kind_params in _kinds(phrase.kind, column_params, model, column):
+            _check_types(kind, kind_params, model, column)
+            checks.append(_plan(index, spec_for(kind, (column,), kind_params, "Requested")))
         if phrase.kind == "relationships":
             continue
         proposal = _propose_relationship(index, model, column)
@@ -514,4 +613,6 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
                 "relationships", (column,), {"to": parent.unique_id, "field": field_name}, "Proposed for"
             )
             checks.append(_plan(index, rel, proposed=True, why=why))
-    return TestIntent(request=text, model=model, checks=tuple(checks), notes=tuple(notes))
+    return TestIntent(
+        request=text, model=model, checks=tuple(checks), notes=tuple(notes), reading=tuple(reading)
+    )

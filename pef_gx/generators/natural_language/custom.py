@@ -20,6 +20,7 @@ from pef_gx.generators.natural_language.project import (
     ModelInfo,
     NotUnderstood,
     ProjectIndex,
+    Reading,
     _number,
     _pick,
     _unknown_model,
@@ -56,7 +57,7 @@ class CustomTestIntent:
     key: str
     value: Mapping[str, Any]
     specs: tuple[CheckSpec, ...]  # what generate will mirror into the suite
-    words: Mapping[str, str]  # part of the reading -> the words it came from
+    reading: tuple[Reading, ...]  # which words became which part
 
     @property
     def rendered(self) -> str:
@@ -105,8 +106,12 @@ def parse_custom_test(index: ProjectIndex, request: str) -> CustomTestIntent | N
         )
         if severity == "warn":
             value["severity"] = "warn"
-        words = {"model": score["subject"], "minimum": score["n"], "dimension": dimension}
-        return _intent(request, model, custom_tests.QUALITY_SCORE, value, words)
+        reading = (
+            Reading("model", model.name, score["subject"]),
+            Reading("check", f"quality_score ({dimension})", "quality score"),
+            Reading("minimum", f"at least {minimum:g}", f"{score['op'] or ''} {score['n']}".strip()),
+        )
+        return _intent(request, model, custom_tests.QUALITY_SCORE, value, reading)
     build = _BUILD.match(text)
     if build:
         model = _model(index, build["subject"])
@@ -116,15 +121,21 @@ def parse_custom_test(index: ProjectIndex, request: str) -> CustomTestIntent | N
         if seconds <= 0:
             raise NotUnderstood("a build-time limit must be above 0", "e.g. 'in under 30 seconds'")
         limit = "warn_after" if severity == "warn" else "error_after"
-        words = {"model": build["subject"], "limit": f"{build['n']} {build['unit']}"}
-        return _intent(request, model, custom_tests.BUILD_TIME, {limit: seconds}, words)
+        reading = (
+            Reading("model", model.name, build["subject"]),
+            Reading("check", "build_time", "build"),
+            Reading(
+                "limit", f"{limit} {seconds:g}s", f"{build['op'] or ''} {build['n']} {build['unit']}".strip()
+            ),
+        )
+        return _intent(request, model, custom_tests.BUILD_TIME, {limit: seconds}, reading)
     return None
 
 
 def _intent(
-    request: str, model: ModelInfo, key: str, value: dict[str, Any], words: dict[str, str]
+    request: str, model: ModelInfo, key: str, value: dict[str, Any], reading: tuple[Reading, ...]
 ) -> CustomTestIntent:
     specs = custom_tests.parse_declaration(
         model.unique_id, {"pef_gx": {key: value}}, lambda _name: None, f"request '{request}'"
     )
-    return CustomTestIntent(request, model, key, value, tuple(specs), words)
+    return CustomTestIntent(request, model, key, value, tuple(specs), reading)

@@ -39,6 +39,10 @@ class ModelInfo:
     columns: Mapping[str, str | None]  # name -> type when known (contract or catalog), in file order
     unique_columns: frozenset[str] = frozenset()  # single columns with a unique test or pk/unique constraint
     parents: frozenset[str] = frozenset()  # unique_ids it depends on
+    built: bool = False  # columns read from the built relation (catalog.json or the warehouse)
+    descriptions: Mapping[str, str] = field(default_factory=dict)  # column -> description (properties YAML)
+    # column -> the values it holds (accepted_values tests, and small sets read from the warehouse)
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,8 +63,10 @@ class ProjectIndex:
         manifest: Manifest,
         raw: Mapping[str, Any],
         catalog_types: Mapping[str, Mapping[str, str]] | None = None,
+        value_sets: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     ) -> ProjectIndex:
         catalog_types = catalog_types or {}
+        value_sets = value_sets or {}
         # every test counts, pef-gx's own too (from_dbt_tests skips those: they mirror suites)
         plain = {
             uid: replace(t, meta={}) if is_owned(dict(t.meta)) else t for uid, t in manifest.tests.items()
@@ -73,16 +79,32 @@ class ProjectIndex:
         raw_nodes = {**(raw.get("nodes") or {}), **(raw.get("sources") or {})}
         models: dict[str, ModelInfo] = {}
         for node in manifest.nodes.values():
-            cols: dict[str, str | None] = {n: c.data_type for n, c in node.columns.items()}
-            for name, typ in (catalog_types.get(node.unique_id) or {}).items():
-                if cols.get(name) is None:
-                    cols[name.lower() if name.lower() in cols else name] = typ or None
+            documented: dict[str, str | None] = {n: c.data_type for n, c in node.columns.items()}
+            built = catalog_types.get(node.unique_id) or {}
+            # the built relation is the truth (a column the YAML does not document still exists); the
+            # YAML adds descriptions, and its columns stay known when the relation is not built
+            cols: dict[str, str | None] = {}
+            lowered = {n.lower(): n for n in documented}
+            for name, typ in built.items():
+                doc_name = lowered.get(name.lower())
+                cols[doc_name or name] = typ or (documented.get(doc_name) if doc_name else None)
+            for name, typ in documented.items():
+                if name not in cols and name.lower() not in {c.lower() for c in cols}:
+                    cols[name] = typ
             keys = set(unique.get(node.unique_id, set()))
             keys.update(node.primary_key if len(node.primary_key) == 1 else ())
             for col in node.columns.values():
                 if any(str(c.get("type")) in ("primary_key", "unique") for c in col.constraints):
                     keys.add(col.name)
             parents = (raw_nodes.get(node.unique_id) or {}).get("depends_on") or {}
+            values: dict[str, set[str]] = {
+                c: set(v) for c, v in (value_sets.get(node.unique_id) or {}).items()
+            }
+            for spec in existing:
+                if spec.node_id == node.unique_id and spec.kind == "accepted_values" and spec.column:
+                    values.setdefault(spec.column, set()).update(
+                        str(v) for v in spec.params.get("values") or []
+                    )
             info = ModelInfo(
                 unique_id=node.unique_id,
                 name=f"{node.source_name}.{node.name}" if node.source_name else node.name,
@@ -91,6 +113,13 @@ class ProjectIndex:
                 columns=cols,
                 unique_columns=frozenset(keys),
                 parents=frozenset(parents.get("nodes") or ()),
+                built=bool(built),
+                values={c: tuple(sorted(v)) for c, v in values.items()},
+                descriptions={
+                    str(n): str(c.get("description"))
+                    for n, c in ((raw_nodes.get(node.unique_id) or {}).get("columns") or {}).items()
+                    if isinstance(c, dict) and c.get("description")
+                },
             )
             if node.resource_type != "source" and node.package_name != manifest.project_name:
                 continue  # models of installed packages are not the user's to test here
@@ -160,11 +189,24 @@ class PlannedCheck:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One part of the plan a request became, and the words of the request it came from."""
+
+    part: str  # check | model | column | parent | measure | grain | filter | template | window
+    value: str
+    words: str
+
+    def __str__(self) -> str:
+        return f"{self.part} {self.value} <- '{self.words}'"
+
+
+@dataclass(frozen=True)
 class TestIntent:
     request: str
     model: ModelInfo
     checks: tuple[PlannedCheck, ...]
     notes: tuple[str, ...] = ()
+    reading: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +220,7 @@ class ModelIntent:
     columns: tuple[tuple[str, str], ...]  # (output column, description)
     description: str
     notes: tuple[str, ...] = ()
+    reading: tuple[Reading, ...] = ()
 
 
 def _model_name(unique_id: str) -> str:
@@ -283,10 +326,13 @@ def _unknown_model(index: ProjectIndex, word: str) -> NotUnderstood:
 def _unknown_column(model: ModelInfo, word: str) -> NotUnderstood:
     if not model.columns:
         return NotUnderstood(
-            f"'{word.strip()}' is not a known column of {model.name}: its columns are not documented",
-            f"describe them in {model.path.rsplit('/', 1)[0]}/ properties YAML or run `dbt docs generate`",
+            f"'{word.strip()}' is not a known column of {model.name}: it is not built and its columns are"
+            " not documented",
+            "build it (pef-gx build / dbt run) so its columns can be read from the warehouse",
         )
     hint = _did_you_mean(word, list(model.columns)) or "its columns: " + ", ".join(list(model.columns)[:15])
+    if not model.built:
+        hint += " (as documented: it is not built, so other columns may exist; build it first)"
     return NotUnderstood(f"{model.name} has no column '{word.strip()}'", hint)
 
 
@@ -298,6 +344,39 @@ def _pick(candidates: list[ModelInfo], word: str, why: str = "") -> ModelInfo:
         names = ", ".join(m.name for m in candidates)
         raise NotUnderstood(f"'{word.strip()}' could mean {names}{why}", "name the model exactly")
     return candidates[0]
+
+
+def _only_owner(owners: list[ModelInfo], column_words: str) -> ModelInfo:
+    """The one model that has the column; several are a question to the user, never a guess."""
+    if len(owners) > 1:
+        names = ", ".join(sorted(m.name for m in owners))
+        raise NotUnderstood(
+            f"which model? '{column_words.strip()}' is a column of {len(owners)} models: {names}",
+            f"name one: '{column_words.strip()} in <model>' (nothing was written)",
+        )
+    return owners[0]
+
+
+# Words that carry no meaning of their own in a request (articles, politeness, the words for "model").
+FILLER = frozenset(
+    """a an the of for with that which please me my our us new model models table tables view mart report
+dbt show shows showing give gives list lists listing i we want need create build make write generate
+add get to can you could would like is are be it this""".split()  # noqa: SIM905
+)
+
+
+def unread_words(words: str, filler: frozenset[str] = FILLER) -> list[str]:
+    """The meaning-bearing words of `words` (what is left of a request after its reading)."""
+    found = re.findall(r"[A-Za-z0-9_%$\-]+(?:'s)?|[<>=!]+|[{}()*]+", words)
+    return [w for w in found if w.lower() not in filler]
+
+
+def refuse_unread(request: str, unread: Sequence[str]) -> NotUnderstood:
+    shown = ", ".join(f"'{w}'" for w in dict.fromkeys(unread))
+    return NotUnderstood(
+        f"did not understand {shown} in '{request}'; nothing was written",
+        "leave those words out, or say it another way (pef-gx ask --help lists what it reads)",
+    )
 
 
 def _clean(text: str) -> str:
