@@ -81,10 +81,6 @@ def build(
         manifest = read_manifest(project.manifest_path) if project.manifest_path.is_file() else None
         selected = tuple(select_node_ids(settings, project, manifest, select, exclude, resource_types=None))
     check_reachable(target)
-    if any(step.name == "checkpoint" for step in post_run_steps):
-        from pef_gx.validation.warmup import start_import
-
-        start_import()  # GX's import (~3 s) overlaps dbt's run instead of delaying the checkpoint
     invocation = run_dbt(
         ["build", *selection_args(select, exclude)],
         project_dir=project.dir,
