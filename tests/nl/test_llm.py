@@ -44,6 +44,7 @@ def fake_llm() -> Iterator[tuple[_Fake, str]]:
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
+    server.handle_error = lambda request, address: None  # no traceback on stderr when a client hangs up early
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
