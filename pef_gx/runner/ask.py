@@ -295,7 +295,7 @@ def _plan_custom_files(
     path = inside(project.dir / node.properties_file, project.dir, f"the properties file of {node.name}")
     old = path.read_text(encoding="utf-8")
     try:
-        new = insert_meta(old, node.resource_type, node.name, intent.key, intent.rendered)
+        new = insert_meta(old, node.resource_type, node.name, intent.key, intent.value)
     except Unsafe as why:
         raise OutputError(
             f"cannot declare the test in {path}: {why}",

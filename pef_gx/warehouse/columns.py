@@ -8,6 +8,17 @@ from typing import Any
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import PefGxError
 from pef_gx.warehouse.connection import connect
+from pef_gx.warehouse.sql import quote_ident, relation
+
+
+def _open(target: Target) -> Any | None:
+    """A read-only connection, or None when the warehouse cannot be read (not built yet, locked, down)."""
+    if target.type == "duckdb" and (target.path is None or not target.path.exists()):
+        return None
+    try:
+        return connect(target, read_only=True)
+    except PefGxError:
+        return None
 
 
 def built_columns(target: Target, relations: Mapping[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
@@ -15,13 +26,8 @@ def built_columns(target: Target, relations: Mapping[str, tuple[str, str]]) -> d
 
     Empty when the warehouse cannot be read (not built yet, locked, unreachable): the caller then knows
     only the documented columns and says so."""
-    if not relations:
-        return {}
-    if target.type == "duckdb" and (target.path is None or not target.path.exists()):
-        return {}
-    try:
-        conn = connect(target, read_only=True)
-    except PefGxError:
+    conn = _open(target) if relations else None
+    if conn is None:
         return {}
     try:
         rows = _rows(conn, target.type, {s.lower() for s, _ in relations.values()})
@@ -66,15 +72,10 @@ def small_value_sets(
     (key -> (schema, table, text columns)): the words a request may use to filter rows. Empty when the
     warehouse cannot be read. At most MAX_COLUMNS columns are read (a value of a column not read is not
     known: a request naming it is refused, not guessed)."""
-    if not columns:
+    conn = _open(target) if columns else None
+    if conn is None:
         return {}
     budget = MAX_COLUMNS
-    if target.type == "duckdb" and (target.path is None or not target.path.exists()):
-        return {}
-    try:
-        conn = connect(target, read_only=True)
-    except PefGxError:
-        return {}
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     try:
         for key, (schema, table, names) in columns.items():
@@ -82,12 +83,12 @@ def small_value_sets(
                 budget -= 1
                 if budget < 0:
                     return out
-                quoted = '"' + name.replace('"', '""') + '"'
-                relation = '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
+                quoted = quote_ident(name, quote=True)
+                source = relation(target.type, schema, table)
                 cur = conn.cursor()
                 try:
                     cur.execute(
-                        f"select distinct {quoted} from {relation} where {quoted} is not null limit {limit + 1}"
+                        f"select distinct {quoted} from {source} where {quoted} is not null limit {limit + 1}"
                     )
                     values = [str(r[0]) for r in cur.fetchall()]
                 except Exception:  # a relation that cannot be read leaves no values

@@ -432,15 +432,18 @@ def splice(
 
 
 def insert_meta(
-    text: str, resource_type: str, name: str, key: str, rendered: str, source_name: str | None = None
+    text: str, resource_type: str, name: str, key: str, value: Any, source_name: str | None = None
 ) -> str:
-    """`text` with `key: <rendered>` declared in the node's `config: {meta: {pef_gx: ...}}`: one line (or
-    the missing `config:` / `meta:` / `pef_gx:` levels) inserted, every other byte as it was.
+    """`text` with `key: value` declared in the node's `config: {meta: {pef_gx: ...}}`: one line (the value
+    in YAML flow style, or the missing `config:` / `meta:` / `pef_gx:` levels) inserted, every other byte
+    as it was.
 
-    `rendered` is the value in YAML flow style on one line. Unsafe when the node has no entry, when the key
-    is already declared (a hand-written declaration is edited by hand), or when a level on the way is in
-    flow style or comes from an anchor.
+    Unsafe when the node has no entry, when the key is already declared (a hand-written declaration is
+    edited by hand), or when a level on the way is in flow style or comes from an anchor.
     """
+    import yaml
+
+    rendered = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=2**31).strip()
     doc = Document(text)
     entry = doc.entry(resource_type, name, source_name)
     if entry is None or not _is_map(entry):

@@ -66,7 +66,7 @@ HAND_WRITTEN = (
 
 
 def test_the_declaration_is_inserted_and_every_other_byte_kept() -> None:
-    out = insert_meta(HAND_WRITTEN, "model", "a", "quality_score", "{min: 95}")
+    out = insert_meta(HAND_WRITTEN, "model", "a", "quality_score", {"min": 95})
     head = HAND_WRITTEN[: HAND_WRITTEN.index("  - name: b")]
     assert out.startswith(head) and out.endswith(HAND_WRITTEN[len(head) :])
     models = {m["name"]: m for m in yaml.safe_load(out)["models"]}
@@ -75,16 +75,16 @@ def test_the_declaration_is_inserted_and_every_other_byte_kept() -> None:
     kept = out.split("\r\n")
     assert all(line in kept for line in HAND_WRITTEN.split("\r\n"))  # nothing hand-written changed
     assert "\n" not in out.replace("\r\n", "")  # the file's own line ending
-    deeper = insert_meta(HAND_WRITTEN, "model", "b", "quality_score", "{min: 90}")
+    deeper = insert_meta(HAND_WRITTEN, "model", "b", "quality_score", {"min": 90})
     assert yaml.safe_load(deeper)["models"][1]["config"]["meta"]["pef_gx"] == {
         "build_time": {"error_after": 60},
         "quality_score": {"min": 90},
     }
     assert len(deeper.split("\r\n")) == len(HAND_WRITTEN.split("\r\n")) + 1
     with pytest.raises(Unsafe, match="already declares"):
-        insert_meta(HAND_WRITTEN, "model", "b", "build_time", "{error_after: 1}")
+        insert_meta(HAND_WRITTEN, "model", "b", "build_time", {"error_after": 1})
     with pytest.raises(Unsafe):  # flow style: pef-gx does not rewrite it
-        insert_meta(HAND_WRITTEN, "model", "c", "quality_score", "{min: 90}")
+        insert_meta(HAND_WRITTEN, "model", "c", "quality_score", {"min": 90})
 
 
 def test_ask_declares_judges_and_generate_agrees(built: Path) -> None:

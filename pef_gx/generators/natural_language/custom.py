@@ -59,19 +59,6 @@ class CustomTestIntent:
     specs: tuple[CheckSpec, ...]  # what generate will mirror into the suite
     reading: tuple[Reading, ...]  # which words became which part
 
-    @property
-    def rendered(self) -> str:
-        """The value in YAML flow style, as written into the properties file."""
-        return _flow(self.value)
-
-
-def _flow(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
 
 def _model(index: ProjectIndex, subject: str) -> ModelInfo:
     words = [w for w in re.split(r"\s+", subject.strip()) if w.lower() not in _FILLER]
@@ -97,7 +84,7 @@ def parse_custom_test(index: ProjectIndex, request: str) -> CustomTestIntent | N
     score = _SCORE.match(text)
     if score:
         model = _model(index, score["subject"])
-        minimum = float(_number(score["n"]))
+        minimum = _number(score["n"])
         if not 0 <= minimum <= 100:
             raise NotUnderstood(f"a quality score is between 0 and 100, not {score['n']}", "e.g. 95")
         dimension = (score["dimension"] or score["dimension2"] or "overall").lower()
@@ -120,6 +107,7 @@ def parse_custom_test(index: ProjectIndex, request: str) -> CustomTestIntent | N
         seconds = amount * _UNIT_SECONDS.get(unit, _UNIT_SECONDS.get(unit[:3], 1))
         if seconds <= 0:
             raise NotUnderstood("a build-time limit must be above 0", "e.g. 'in under 30 seconds'")
+        seconds = int(seconds) if float(seconds).is_integer() else seconds  # written as 60, not 60.0
         limit = "warn_after" if severity == "warn" else "error_after"
         reading = (
             Reading("model", model.name, build["subject"]),
