@@ -70,7 +70,6 @@ def apply_custom_tests(settings: Settings, run: ValidationRun, write: bool = Tru
         (suite, check)
         for suite in load_suites(settings.suites_dir)
         for check in suite.deferred
-        # a build-time test reports for every model of the dbt invocation, one dbt skipped as "skipped"
         if (check.node_id or suite.node_id) in (invoked if check.kind == custom_tests.BUILD_TIME else judged)
     ]
     build_nodes = sorted(

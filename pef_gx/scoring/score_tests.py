@@ -55,8 +55,7 @@ def judge_score(
     scored = scored_checks(checks)
     label = f"{what} {dimension} score"
     stale = [c for c in _scope(scored, dimension) if c.status in UNTRUSTED]
-    reasons = {c.message for c in stale}
-    if len(reasons) == 1 and len({c.node_id for c in stale}) == 1 and None not in reasons:
+    if len({(c.node_id, c.message) for c in stale}) == 1 and stale[0].message:
         # one model not rebuilt: the test is stale for the same reason as the model's other checks
         return ScoreVerdict("stale", None, str(stale[0].message))
     if stale:
