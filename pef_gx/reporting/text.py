@@ -19,6 +19,11 @@ def render_text(view: ReportView) -> str:
     out = [f"pef-gx scores: {view.project}, run {view.run_id} on {view.target_type}"]
     if view.has_baseline:
         out.append(f"baseline: run {view.baseline_run_id}")
+    if view.stale_models:  # first: the scores below leave these models out
+        out += ["", f"stale: {view.stale_text}"]
+        out += [f"  {m.name}: {m.stale}" for m in view.stale_models[:MAX_LISTED]]
+        if len(view.stale_models) > MAX_LISTED:
+            out.append(f"  ... and {len(view.stale_models) - MAX_LISTED} more")
     out.append("")
     headers = ["dimension", "score"]
     if view.has_baseline:
@@ -42,11 +47,6 @@ def render_text(view: ReportView) -> str:
             for m in measured[:MAX_LISTED]
         ]
         out += _table(["model", "score", "checks", "failing", "columns covered"], model_rows, {1, 2, 3})
-    if view.stale_models:
-        out += ["", f"stale: {view.stale_text}"]
-        out += [f"  {m.name}: {m.stale}" for m in view.stale_models[:MAX_LISTED]]
-        if len(view.stale_models) > MAX_LISTED:
-            out.append(f"  ... and {len(view.stale_models) - MAX_LISTED} more")
     unmeasured = [m.name for m in view.unchecked_models]
     if unmeasured:
         out += ["", f"models without checks ({len(unmeasured)}): {', '.join(unmeasured)}"]
