@@ -451,7 +451,7 @@ def insert_meta(
     for meta in (_value(entry, "meta"), _value(_value(entry, "config") or entry, "meta")):
         own = _value(meta, "pef_gx") if meta is not None and _is_map(meta) else None
         if own is not None and _is_map(own) and _get(own, key):
-            raise Unsafe(f"{name} already declares pef_gx.{key}: edit it there")
+            raise Unsafe(f"{name} already declares pef_gx.{key}")
     levels = ["config", "meta", "pef_gx"]
     holder = entry
     while levels and _is_map(holder) and _get(holder, levels[0]) is not None:
