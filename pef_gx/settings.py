@@ -28,6 +28,8 @@ class Settings:
     target: str | None = None  # None: the profile's default target
     gx_dir: Path = Path("gx")
     suites_dir: Path = Path("suites")
+    # what runs the checks: "compiled" (pef-gx's SQL, GX for what it does not know) or "gx" (GX only)
+    engine: str = "compiled"
     # Free-form sections for individual features (inference thresholds, history, alerts, ...).
     sections: Mapping[str, Any] = field(default_factory=dict)
 
@@ -42,6 +44,7 @@ class Settings:
         return self.root / PROJECT_FILE
 
 
+ENGINES = ("compiled", "gx")
 _PATH_KEYS = {"dbt_project_dir", "profiles_dir", "gx_dir", "suites_dir"}
 _KNOWN_KEYS = {f.name for f in fields(Settings)} - {"root", "sections"}
 
@@ -106,6 +109,10 @@ def load_settings(
             resolved[key] = (path if path.is_absolute() else base / path).resolve()
         else:
             resolved[key] = value
+    if resolved.get("engine", "compiled") not in ENGINES:
+        raise ConfigError(
+            f"unknown engine '{resolved['engine']}'", f"use one of: {', '.join(ENGINES)} (setting 'engine')"
+        )
     settings = Settings(root=root, sections=sections)
     settings = replace(
         settings,

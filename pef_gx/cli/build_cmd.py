@@ -32,6 +32,7 @@ def build(
     exclude: list[str] | None = options.Exclude,
     include_stale: bool = options.IncludeStale,
     wait: float | None = options.Wait,
+    engine: str | None = options.Engine,
     quiet: bool = options.Quiet,
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="List passing tests and every skipped node too."
@@ -51,7 +52,7 @@ def build(
     from pef_gx.runner.build import build as run_build
     from pef_gx.runner.post_run import default_post_run_steps
 
-    settings = options.settings_from(project_dir, profiles_dir, target, wait)
+    settings = options.settings_from(project_dir, profiles_dir, target, wait, engine)
     steps = default_post_run_steps(settings, on_wait=options.warn_waiting, include_stale=include_stale)
     with node_progress(interactive() and not quiet, "dbt build") as on_node:
         outcome = run_build(settings, select or (), exclude or (), post_run_steps=steps, on_node=on_node)

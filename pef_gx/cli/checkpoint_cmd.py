@@ -111,6 +111,7 @@ def checkpoint(
     parse: bool = typer.Option(False, "--parse", help="Run `dbt parse` first (writes target/manifest.json)."),
     include_stale: bool = options.IncludeStale,
     wait: float | None = options.Wait,
+    engine: str | None = options.Engine,
     quiet: bool = options.Quiet,
 ) -> int:
     """Validate the suites in suites/ against the relations dbt built (manifest of the current target).
@@ -126,7 +127,7 @@ def checkpoint(
     from pef_gx.results.writer import results_dir
     from pef_gx.runner.checkpoint import checkpoint_and_record
 
-    settings = options.settings_from(project_dir, profiles_dir, target, wait)
+    settings = options.settings_from(project_dir, profiles_dir, target, wait, engine)
     run, history = checkpoint_and_record(
         settings,
         select or (),

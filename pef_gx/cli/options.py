@@ -20,6 +20,13 @@ IncludeStale = typer.Option(
     help="Also validate tables the dbt build did not rebuild (failed, skipped or not run); "
     "by default their checks are reported as stale and not scored.",
 )
+Engine = typer.Option(
+    None,
+    "--engine",
+    metavar="compiled|gx",
+    help="What runs the checks: 'compiled' (default: pef-gx compiles the expectations it knows into one "
+    "SQL scan per table, GX runs the rest) or 'gx' (GX runs every expectation). Setting: engine.",
+)
 Quiet = typer.Option(False, "--quiet", "-q", help="Print only the summary.")
 Wait = typer.Option(
     None,
@@ -35,8 +42,11 @@ def settings_from(
     profiles_dir: Path | None = None,
     target: str | None = None,
     wait: float | None = None,
+    engine: str | None = None,
 ) -> Settings:
-    settings = load_settings({"dbt_project_dir": project_dir, "profiles_dir": profiles_dir, "target": target})
+    settings = load_settings(
+        {"dbt_project_dir": project_dir, "profiles_dir": profiles_dir, "target": target, "engine": engine}
+    )
     if wait is None:
         return settings
     timeouts = {**settings.section("timeouts"), "lock_seconds": wait}

@@ -37,6 +37,7 @@ class CheckResult:
     message: str | None = None
     elapsed_s: float | None = None
     observed: float | None = None  # what a quality-score / performance test measured (score, s, ms)
+    engine: str | None = None  # what ran the check: "compiled" (pef-gx's SQL) or "gx" (GX's own execution)
 
     @property
     def success(self) -> bool:

@@ -73,6 +73,7 @@ def run_checkpoint(
     from pef_gx.validation.checkpoint import count_rows, run_validations
     from pef_gx.validation.engine import DETAIL_LIMIT, Relation
     from pef_gx.validation.suites import load_suites
+    from pef_gx.warehouse import dialect as sql_dialect
 
     started = datetime.now(timezone.utc)
     if project is None or target is None:
@@ -117,7 +118,9 @@ def run_checkpoint(
             raise SuiteError(
                 f"a check refers to {unique_id}, which is not in the manifest", "regenerate the suites"
             )
-        return relation.sql
+        return sql_dialect.relation_sql(
+            sql_dialect.dialect_of(target.type), relation.schema, relation.identifier
+        )
 
     preflight.check_relations(
         target,
@@ -138,6 +141,7 @@ def run_checkpoint(
         build_docs=build_docs,
         detail_limit=detail_limit or DETAIL_LIMIT,
         on_wait=on_wait,
+        engine=settings.engine,
     )
     counts = dict(outcome.row_counts)
     built = _built_ids(run_results) if command == "build" else []

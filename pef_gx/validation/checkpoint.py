@@ -7,10 +7,13 @@ run), the results stored in GX's validation store and the Data Docs site rebuilt
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +21,9 @@ from typing import Any
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import DatabaseError
 from pef_gx.results.model import CheckResult
+from pef_gx.validation import compiled_engine
 from pef_gx.validation.engine import DETAIL_LIMIT, Relation, SuiteOutcome, lost, validate_suite
-from pef_gx.validation.suites import Suite
+from pef_gx.validation.suites import Check, Suite
 
 LOCK_WAIT_S = 10.0
 
@@ -39,6 +43,9 @@ class CheckpointOutcome:
         return {o.relation.node_id: o.row_count for o in self.suites if o.relation is not None}
 
 
+ENGINES = ("compiled", "gx")
+
+
 def run_validations(
     target: Target,
     gx_dir: Path,
@@ -51,37 +58,68 @@ def run_validations(
     build_docs: bool = True,
     detail_limit: int = DETAIL_LIMIT,
     on_wait: Callable[[str], None] | None = None,
+    engine: str = "compiled",
 ) -> CheckpointOutcome:
-    """Validate each suite against `relations[suite.name]`; raises DatabaseError when the database goes away."""
+    """Validate each suite against `relations[suite.name]`; raises DatabaseError when the database goes away.
+
+    engine "compiled": pef-gx's SQL (pef_gx.validation.compiler) runs every expectation it knows, GX the
+    rest, in the same run; "gx": GX runs everything. GX (a 3 s import) is loaded in the background while
+    the compiled queries run, and only when the Data Docs are built or a check needs it.
+    """
     started = time.perf_counter()
     if target.type == "duckdb":
-        from pef_gx.validation import duckdb_fix
-
-        duckdb_fix.apply()
         wait_for_duckdb(target, on_wait=on_wait)
-    from pef_gx.validation.context import make_context
-
-    context, paths = make_context(gx_dir, suites_dir)
+    gx = _GxLoader(target, gx_dir, suites_dir)
+    if build_docs or engine == "gx":
+        gx.start()
     outcome = CheckpointOutcome()
     workers = max(1, min(int(target.threads or 1), len(suites) or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pef-gx-validate") as pool:
-        futures = [
-            pool.submit(
-                validate_suite, context, target, s, relations.get(s.name), resolve, run_name, detail_limit
+    leftovers: dict[str, list[Check]] = {}
+    if engine == "gx":
+        outcome.suites = [SuiteOutcome(suite=s, relation=relations.get(s.name)) for s in suites]
+        leftovers = {s.name: list(s.checks) for s in suites}
+    else:
+        with _Connections(target) as connections:
+            compiled = _in_parallel(
+                workers,
+                [
+                    lambda s=s: connections.run(
+                        lambda conn: compiled_engine.validate_suite(
+                            conn, target, s, relations.get(s.name), resolve, detail_limit
+                        )
+                    )
+                    for s in suites
+                ],
             )
-            for s in suites
-        ]
-        _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in pending:
-            future.cancel()
-        wait(futures)
-        for future in futures:
-            if not future.cancelled() and future.exception() is not None:
-                raise future.exception()  # type: ignore[misc]
-        outcome.suites = [f.result() for f in futures]
+        outcome.suites = [o for o, _ in compiled]
+        leftovers = {o.suite.name: rest for o, rest in compiled if rest}
+    if leftovers:
+        context = gx.context()
+        todo = [o for o in outcome.suites if o.suite.name in leftovers]
+        by_gx = _in_parallel(
+            workers,
+            [
+                lambda o=o: validate_suite(
+                    context,
+                    target,
+                    replace(o.suite, checks=tuple(leftovers[o.suite.name])),
+                    o.relation,
+                    resolve,
+                    run_name,
+                    detail_limit,
+                )
+                for o in todo
+            ],
+        )
+        for mine, theirs in zip(todo, by_gx, strict=True):
+            _merge(mine, theirs)
     if build_docs:
         from pef_gx.validation import docs
+        from pef_gx.validation.engine import docs_result
 
+        context = gx.context()
+        for o in outcome.suites:
+            o.gx_result = docs_result(o.suite, o.results, o.errors, o.meta, run_name)
         stored = docs.store_results(
             context,
             [(o.suite.name, _batch_id(o), o.gx_result) for o in outcome.suites if o.gx_result is not None],
@@ -89,9 +127,121 @@ def run_validations(
             run_time,
         )
         suite_keys = _suite_keys([o.suite.name for o in outcome.suites])
-        outcome.data_docs_index = docs.build(context, paths.docs_dir, [*suite_keys, *stored])
+        outcome.data_docs_index = docs.build(context, gx.paths.docs_dir, [*suite_keys, *stored])
     outcome.elapsed_s = time.perf_counter() - started
     return outcome
+
+
+def _merge(mine: SuiteOutcome, theirs: SuiteOutcome) -> None:
+    """GX's results for the checks the compiler left, into the suite's outcome (in the suite's order)."""
+    by_gx = {c.index for c in theirs.suite.checks}
+    compiled, gx = iter(mine.checks), iter(theirs.checks)
+    mine.checks = [next(gx) if c.index in by_gx else next(compiled) for c in mine.suite.checks]
+    mine.results.update(theirs.results)
+    mine.errors.update(theirs.errors)
+    mine.meta = mine.meta or theirs.meta
+    mine.row_count = mine.row_count if mine.row_count is not None else theirs.row_count
+    mine.elapsed_s += theirs.elapsed_s
+
+
+def _in_parallel(workers: int, jobs: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run the jobs on `workers` threads; the first DatabaseError (a lost connection) ends the run."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pef-gx-validate") as pool:
+        futures = [pool.submit(job) for job in jobs]
+        _done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        wait(futures)
+        for future in futures:
+            if not future.cancelled() and future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+        return [f.result() for f in futures]
+
+
+class _Connections:
+    """One DB-API connection per worker thread, all closed at the end (DuckDB: the file is free again)."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self._free: list[Any] = []
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+        self._file: tuple[int, int] | None = None
+
+    def run(self, job: Callable[[Any], Any]) -> Any:
+        from pef_gx.warehouse.connection import connect
+
+        with self._lock:
+            conn = self._free.pop() if self._free else None
+        if conn is None:
+            conn = connect(self.target, read_only=True)
+            with self._lock:
+                self._all.append(conn)
+                self._file = self._file or _file_identity(self.target)
+        try:
+            result = job(conn)
+        finally:
+            with self._lock:
+                self._free.append(conn)
+        self._still_there()
+        return result
+
+    def _still_there(self) -> None:
+        """An open DuckDB handle outlives its file: a file removed or replaced mid-run ends the run."""
+        if self._file is not None and _file_identity(self.target) != self._file:
+            raise lost(
+                self.target,
+                "validating",
+                f"DuckDB file {self.target.path} does not exist any more (removed or replaced during the run)",
+            )
+
+    def __enter__(self) -> _Connections:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for conn in self._all:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+def _file_identity(target: Target) -> tuple[int, int] | None:
+    if target.type != "duckdb" or target.path is None:
+        return None
+    try:
+        stat = os.stat(target.path)
+    except OSError:
+        return (-1, -1)
+    return (stat.st_dev, stat.st_ino)
+
+
+class _GxLoader:
+    """GX's import and context, started in the background so it overlaps the compiled queries."""
+
+    def __init__(self, target: Target, gx_dir: Path, suites_dir: Path) -> None:
+        self.target, self.gx_dir, self.suites_dir = target, gx_dir, suites_dir
+        self._future: Any = None
+        self._pool: ThreadPoolExecutor | None = None
+        self.paths: Any = None
+
+    def _load(self) -> Any:
+        if self.target.type == "duckdb":
+            from pef_gx.validation import duckdb_fix
+
+            duckdb_fix.apply()
+        from pef_gx.validation.context import make_context
+
+        context, self.paths = make_context(self.gx_dir, self.suites_dir)
+        return context
+
+    def start(self) -> None:
+        if self._future is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pef-gx-import")
+            self._future = self._pool.submit(self._load)
+            self._pool.shutdown(wait=False)
+
+    def context(self) -> Any:
+        self.start()
+        return self._future.result()
 
 
 def _batch_id(outcome: SuiteOutcome) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import ConfigError
+from pef_gx.warehouse.connection import APPLICATION_NAME
 
-APPLICATION_NAME = "pef-gx"
 CONNECT_TIMEOUT_S = 5
 
 PAGE_RENDERER = {

@@ -87,6 +87,10 @@ class SuiteOutcome:
     gx_result: Any = None  # ExpectationSuiteValidationResult for the Data Docs
     row_count: int | None = None
     elapsed_s: float = 0.0
+    results: dict[int, Any] = field(default_factory=dict)  # each check's raw result (GX's, or compiled)
+    errors: dict[int, str] = field(default_factory=dict)  # checks that could not run, and why
+    meta: Any = None
+    statements: int = 0  # SQL statements the compiled engine ran
 
 
 def quote(name: str) -> str:
@@ -116,8 +120,8 @@ def validate_suite(
     outcome = SuiteOutcome(suite=suite, relation=relation)
     if relation is None:
         reason = f"suite '{suite.name}' names no dbt node of this project (node {suite.node_id or 'unknown'})"
-        outcome.checks = [_error(c, suite, None, reason) for c in suite.checks]
-        outcome.gx_result = _docs_result(suite, {}, {c.index: reason for c in suite.checks}, None, run_name)
+        outcome.checks = [error_result(c, suite, None, reason) for c in suite.checks]
+        outcome.errors = {c.index: reason for c in suite.checks}
         outcome.elapsed_s = time.perf_counter() - started
         return outcome
     datasource = _guarded(target, suite, lambda: _datasource(context, target, suite.name))
@@ -133,7 +137,7 @@ def validate_suite(
         _dispose(datasource)
     outcome.elapsed_s = time.perf_counter() - started
     per_check = outcome.elapsed_s / max(len(outcome.checks), 1)
-    outcome.checks = [_with_elapsed(c, per_check) for c in outcome.checks]
+    outcome.checks = [_with_elapsed(c, per_check, "gx") for c in outcome.checks]
     return outcome
 
 
@@ -180,15 +184,15 @@ def _validate_relation(
     for index in sorted(by_index):
         check = by_index[index]
         if index in errors:
-            outcome.checks.append(_error(check, suite, relation, errors[index]))
+            outcome.checks.append(error_result(check, suite, relation, errors[index]))
         else:
             filtered = check.needs_filtered_batch
-            result = _to_check_result(
+            result = to_check_result(
                 check, suite, relation, gx_results[index], None if filtered else row_count, detail_limit
             )
             outcome.checks.append(result)
             _fill_boolean_only(gx_results[index], result)
-    outcome.gx_result = _docs_result(suite, gx_results, errors, meta, run_name)
+    outcome.results, outcome.errors, outcome.meta = gx_results, errors, meta
 
 
 def _fill_boolean_only(gx_result: Any, check: CheckResult) -> None:
@@ -205,10 +209,10 @@ def _fill_boolean_only(gx_result: Any, check: CheckResult) -> None:
     }
 
 
-def _with_elapsed(result: CheckResult, elapsed: float) -> CheckResult:
+def _with_elapsed(result: CheckResult, elapsed: float, engine: str) -> CheckResult:
     from dataclasses import replace
 
-    return replace(result, elapsed_s=round(elapsed, 4))
+    return replace(result, elapsed_s=round(elapsed, 4), engine=engine)
 
 
 # --- GX plumbing ----------------------------------------------------------------------------------
@@ -474,7 +478,7 @@ def _base(check: Check, suite: Suite, relation: Relation | None) -> dict[str, An
     }
 
 
-def _error(check: Check, suite: Suite, relation: Relation | None, reason: str) -> CheckResult:
+def error_result(check: Check, suite: Suite, relation: Relation | None, reason: str) -> CheckResult:
     return CheckResult(**_base(check, suite, relation), status="error", message=reason)
 
 
@@ -487,7 +491,7 @@ def _json_safe(values: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(json.loads(json.dumps([one(v) for v in values], default=str)))
 
 
-def _to_check_result(
+def to_check_result(
     check: Check, suite: Suite, relation: Relation, result: Any, row_count: int | None, limit: int
 ) -> CheckResult:
     base = _base(check, suite, relation)
@@ -560,7 +564,7 @@ def _query_time_result(
     return CheckResult(**base, status=status, message=message[:400], observed=median)
 
 
-def _docs_result(
+def docs_result(
     suite: Suite, results: Mapping[int, Any], errors: Mapping[int, str], meta: Any, run_name: str
 ) -> Any:
     """One GX validation result per suite for the Data Docs: GX's results plus the checks that could not run."""
@@ -573,7 +577,8 @@ def _docs_result(
     ordered = []
     for check in suite.checks:
         if check.index in results:
-            ordered.append(results[check.index])
+            result = results[check.index]
+            ordered.append(result.to_gx() if hasattr(result, "to_gx") else result)
         else:
             config = ExpectationConfiguration(
                 type=check.gx_type, kwargs=dict(check.kwargs), meta=dict(check.expectation.get("meta") or {})

@@ -11,6 +11,7 @@ from pef_gx.warehouse.faults import first_line
 from pef_gx.warehouse.timeouts import postgres_options
 
 CONNECT_TIMEOUT_S = 5
+APPLICATION_NAME = "pef-gx"
 
 
 def connect(target: Target, read_only: bool = False) -> Any:
@@ -38,6 +39,7 @@ def connect(target: Target, read_only: bool = False) -> Any:
             dbname=target.database,
             connect_timeout=CONNECT_TIMEOUT_S,
             options=postgres_options(target),
+            application_name=APPLICATION_NAME,  # what a DBA sees in pg_stat_activity
         )
     except psycopg2.Error as exc:
         raise unreachable(target, exc) from None

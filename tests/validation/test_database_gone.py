@@ -124,7 +124,9 @@ def test_duckdb_file_removed_mid_run(built_ws: Workspace, tmp_path: Path) -> Non
 def test_concurrent_validation_is_bounded_by_threads(
     built_ws: Workspace, tmp_path: Path, monkeypatch
 ) -> None:
-    """Different tables validate at the same time, never more at once than the target's threads."""
+    """Different tables validate at the same time, never more at once than the target's threads.
+
+    Each worker holds one connection of its own; at the end every one is closed."""
     import threading
 
     from pef_gx.runner.checkpoint import run_checkpoint
@@ -135,7 +137,7 @@ def test_concurrent_validation_is_bounded_by_threads(
     root = variant(built_ws, tmp_path, {n: built_ws.suite(n) for n in names}, threads=2)
     for key, value in built_ws.env.items():
         monkeypatch.setenv(key, value)
-    real = checkpoint_module.validate_suite
+    real = checkpoint_module.compiled_engine.validate_suite
     active, peak, seen_threads, lock = [0], [0], set(), threading.Lock()
 
     def observed(*args, **kwargs):
@@ -150,7 +152,7 @@ def test_concurrent_validation_is_bounded_by_threads(
             with lock:
                 active[0] -= 1
 
-    monkeypatch.setattr(checkpoint_module, "validate_suite", observed)
+    monkeypatch.setattr(checkpoint_module.compiled_engine, "validate_suite", observed)
     run = run_checkpoint(load_settings(cwd=root), build_docs=False)
     assert peak[0] == 2 and len(seen_threads) == 2
     assert {c.suite for c in run.checks} == set(names)

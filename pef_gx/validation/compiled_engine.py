@@ -1,0 +1,436 @@
+"""Run a suite's compiled SQL on one connection and make GX's results from the numbers.
+
+Per relation: the columns it has (a missing table or column is a check with status "error"), the one
+aggregate scan (pef_gx.validation.compiler), the statements that cannot share it, then one statement
+for the unexpected values of the failing single-column checks (plus one per failing compound-key or
+unexpected-rows check). The results carry the numbers GX's own run gives (element count, unexpected
+count and percent, missing count, observed value, success with `mostly`), computed with GX's formulas;
+`to_gx()` turns one into GX's ExpectationValidationResult for the Data Docs, only when they are built,
+so a run without Data Docs never imports GX. tests/validation/test_compiled_parity.py proves the numbers
+equal GX's on DuckDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pef_gx.artifacts.profiles import Target
+from pef_gx.errors import DatabaseError
+from pef_gx.validation import compiler
+from pef_gx.validation.suites import Check, Suite
+from pef_gx.warehouse import dialect as sqld
+
+ENGINE = "compiled"
+
+
+@dataclass
+class CompiledResult:
+    """The fields of GX's ExpectationValidationResult that pef-gx reads, without importing GX."""
+
+    check: Check
+    success: bool
+    result: dict[str, Any] = field(default_factory=dict)
+    exception_info: dict[str, Any] | None = None
+    engine: str = ENGINE
+
+    def to_gx(self) -> Any:
+        from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        meta = dict(self.check.expectation.get("meta") or {})
+        config = ExpectationConfiguration(type=self.check.gx_type, kwargs=dict(self.check.kwargs), meta=meta)
+        return ExpectationValidationResult(
+            success=self.success,
+            expectation_config=config,
+            result=_plain(self.result),
+            exception_info=self.exception_info or {"raised_exception": False},
+        )
+
+
+@dataclass
+class TableRun:
+    """What the compiled engine found for one relation."""
+
+    columns: list[str] | None  # None: the relation does not exist
+    row_count: int | None = None
+    results: dict[int, CompiledResult] = field(default_factory=dict)
+    leftovers: list[Check] = field(default_factory=list)  # for GX
+    statements: int = 0
+    elapsed_s: float = 0.0
+
+
+def run_table(
+    conn: Any,
+    target: Target,
+    suite: Suite,
+    checks: Sequence[Check],
+    schema: str,
+    identifier: str,
+    database: str | None,
+    resolve: Callable[[str], str],
+    detail_limit: int,
+    only_gx: bool = False,
+    on_lost: Callable[[BaseException], DatabaseError] | None = None,
+) -> TableRun:
+    """Validate `checks` on one relation over a DB-API connection (the caller owns it)."""
+    started = time.perf_counter()
+    dialect = sqld.dialect_of(target.type)
+    relation_sql = sqld.relation_sql(dialect, schema, identifier, database)
+    runner = _Runner(conn, target, on_lost)
+    columns = relation_columns(runner, target, schema, identifier, relation_sql)
+    run = TableRun(columns=columns)
+    if columns is None:
+        return run
+    present = {c.lower() for c in columns}
+    checks = [c for c in checks if all(col.lower() in present for col in c.columns)]  # others: errors
+    plan = compiler.compile_table(
+        checks,
+        schema,
+        identifier,
+        database,
+        dialect,
+        lambda q: batch_query(q, relation_sql, resolve),
+        only_gx=only_gx,
+    )
+    run.leftovers = plan.leftovers
+    scan = runner.scan(plan)
+    run.row_count = _int(scan.get("pef_rows"))
+    failing: list[compiler.CompiledCheck] = []
+    for compiled in plan.checks:
+        try:
+            own = runner.one(compiled.statement) if compiled.statement else None
+        except _CheckError as exc:
+            run.results[compiled.check.index] = _errored(compiled.check, str(exc))
+            continue
+        if isinstance(scan.get(compiled.elements or compiled.observed or ""), _CheckError):
+            message = str(scan[compiled.elements or compiled.observed or ""])
+            run.results[compiled.check.index] = _errored(compiled.check, message)
+            continue
+        result = _result(compiled, scan, own)
+        run.results[compiled.check.index] = result
+        if not result.success:
+            failing.append(compiled)
+    if failing and detail_limit:
+        _attach_examples(runner, failing, run.results, dialect, detail_limit)
+    run.statements = runner.statements
+    run.elapsed_s = time.perf_counter() - started
+    return run
+
+
+def batch_query(query: str, relation_sql: str, resolve: Callable[[str], str]) -> str:
+    """An unexpected-rows query for this target: `{ref:..}` resolved, `{batch}` the table, `{{ }}` undone."""
+    from pef_gx.checks.sql_template import render_relations
+
+    rendered = render_relations(query.replace("{batch}", "\x00batch\x00"), resolve)
+    return rendered.replace("{{", "{").replace("}}", "}").replace("\x00batch\x00", relation_sql)
+
+
+# --- running statements -----------------------------------------------------------------------------
+
+
+class _CheckError(Exception):
+    """A statement of one check failed (bad SQL, a type mismatch): that check errors, the run goes on."""
+
+
+class _Runner:
+    def __init__(self, conn: Any, target: Target, on_lost: Callable[[BaseException], DatabaseError] | None):
+        self.conn, self.target, self.on_lost = conn, target, on_lost
+        self.statements = 0
+
+    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        from pef_gx.validation.engine import is_connection_lost
+
+        self.statements += 1
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(sql)
+            names = [d[0] for d in cursor.description or ()]
+            return names, [tuple(r) for r in cursor.fetchall()]
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            if is_connection_lost(str(exc)):
+                if self.on_lost:
+                    raise self.on_lost(exc) from None
+                raise
+            _reset(self.conn, self.target)
+            raise _CheckError(_first_line(exc)) from None
+        finally:
+            _close(cursor)
+
+    def one(self, sql: str) -> dict[str, Any]:
+        names, rows = self.rows(sql)
+        return dict(zip(names, rows[0], strict=True)) if rows else {}
+
+    def scan(self, plan: compiler.TablePlan) -> dict[str, Any]:
+        """The scan's values by alias; when it fails, each part alone, so one bad check errors alone."""
+        try:
+            return self.one(plan.scan)
+        except _CheckError:
+            pass
+        values: dict[str, Any] = {}
+        for alias, expression in plan.scan_parts.items():
+            try:
+                values[alias] = self.one(f"select {expression} as {alias} from {plan.relation_sql}")[alias]
+            except _CheckError as exc:
+                values[alias] = exc
+        return values
+
+
+def _reset(conn: Any, target: Target) -> None:
+    """PostgreSQL outside autocommit: an error aborts the transaction until a rollback."""
+    rollback = getattr(conn, "rollback", None)
+    if target.type == "postgres" and rollback is not None and not getattr(conn, "autocommit", True):
+        rollback()
+
+
+def _close(cursor: Any) -> None:
+    close = getattr(cursor, "close", None)
+    if close is not None:
+        with contextlib.suppress(Exception):  # a cursor of a connection that went away
+            close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+def relation_columns(
+    runner: _Runner, target: Target, schema: str, identifier: str, relation_sql: str
+) -> list[str] | None:
+    """The relation's columns in order; None when it does not exist."""
+    if target.type in ("duckdb", "postgres"):
+        from pef_gx.warehouse.sql import quote_literal
+
+        names, rows = runner.rows(
+            "select column_name from information_schema.columns "
+            f"where table_schema = {quote_literal(schema)} and table_name = {quote_literal(identifier)} "
+            "order by ordinal_position"
+        )
+        return [str(r[0]) for r in rows] or None
+    try:  # engines without information_schema (Spark): the columns of an empty select
+        names, _ = runner.rows(f"select * from {relation_sql} where 1 = 0")
+    except _CheckError as exc:
+        if _NOT_FOUND.search(str(exc)):
+            return None
+        raise DatabaseError(
+            f"cannot read relation {schema}.{identifier} on target {target.name}: {exc}",
+            "check that the table exists and the user may read it",
+        ) from None
+    return names
+
+
+_NOT_FOUND = re.compile(r"not found|does not exist|TABLE_OR_VIEW_NOT_FOUND|no such table", re.IGNORECASE)
+
+
+# --- numbers to GX results ----------------------------------------------------------------------
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, _CheckError):
+        return None
+    return int(value)
+
+
+def _errored(check: Check, message: str) -> CompiledResult:
+    info = {"raised_exception": True, "exception_message": message, "exception_traceback": None}
+    return CompiledResult(check, success=False, exception_info=info)
+
+
+def _mostly(check: Check) -> float:
+    return float(check.kwargs.get("mostly", 1) if check.kwargs.get("mostly") is not None else 1)
+
+
+def _result(
+    compiled: compiler.CompiledCheck, scan: Mapping[str, Any], own: Mapping[str, Any] | None
+) -> CompiledResult:
+    check = compiled.check
+    shape = compiled.shape
+    if shape == "rows":
+        observed = _int((own or {}).get("pef_unexpected")) or 0
+        return CompiledResult(check, success=observed == 0, result={"observed_value": observed})
+    if shape == "aggregate":
+        return _aggregate(check, scan, compiled)
+    total = _int(scan.get(compiled.elements or "")) or 0
+    nonnull = _int(scan.get(compiled.nonnull or "")) or 0
+    # GX sums over the rows it sees: over none, SQL's SUM is NULL and GX reports no unexpected count
+    if shape in ("unique", "multicolumn"):
+        unexpected: int | None = _int((own or {}).get("pef_unexpected"))
+        unexpected = 0 if unexpected is None else unexpected  # GX counts duplicates with COUNT: never NULL
+    else:
+        unexpected = _int(scan.get(compiled.unexpected or "")) if total else None
+    if shape == "not_null":  # GX: share of all rows; no missing count
+        success = True if total == 0 else (total - unexpected) / total >= _mostly(check)
+        percent = unexpected / total * 100 if total > 0 else None
+        result = {"element_count": total, "unexpected_count": unexpected, "unexpected_percent": percent}
+        result["partial_unexpected_list"] = []
+        return CompiledResult(check, success=success, result=result)
+    # map, unique and compound keys: share of the rows considered (non-null, or kept by ignore_row_if)
+    if total == 0 or nonnull == 0:
+        success = True
+    else:
+        success = (float(nonnull) - float(unexpected)) / float(nonnull) >= _mostly(check)
+    missing = total - nonnull
+    result = {
+        "element_count": total,
+        "unexpected_count": unexpected,
+        "unexpected_percent": unexpected / nonnull * 100 if total > 0 and nonnull > 0 else None,
+        "partial_unexpected_list": [],
+        "missing_count": missing,
+        "missing_percent": missing / total * 100 if total > 0 else None,
+        "unexpected_percent_total": unexpected / total * 100 if total > 0 else None,
+        "unexpected_percent_nonmissing": unexpected / nonnull * 100 if total > 0 and nonnull > 0 else None,
+    }
+    return CompiledResult(check, success=success, result=result)
+
+
+def _aggregate(check: Check, scan: Mapping[str, Any], compiled: compiler.CompiledCheck) -> CompiledResult:
+    """Table-level checks: GX's observed value and its min/max (strict) rule."""
+    kwargs = check.kwargs
+    if check.gx_type == compiler.NON_NULL_SHARE:
+        total = _int(scan.get(compiled.elements or "")) or 0
+        nonnull = _int(scan.get(compiled.nonnull or "")) or 0
+        observed: Any = nonnull / total if total else 0  # GX: an empty column has a share of 0
+    else:
+        observed = _int(scan.get(compiled.observed or ""))
+    if check.gx_type == compiler.ROW_COUNT_EQUAL:
+        return CompiledResult(check, success=observed == kwargs["value"], result={"observed_value": observed})
+    if observed is None:
+        return CompiledResult(check, success=False, result={"observed_value": None})
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    above = low is None or (observed > low if kwargs.get("strict_min") else observed >= low)
+    below = high is None or (observed < high if kwargs.get("strict_max") else observed <= high)
+    return CompiledResult(check, success=bool(above and below), result={"observed_value": observed})
+
+
+def _attach_examples(
+    runner: _Runner,
+    failing: Sequence[compiler.CompiledCheck],
+    results: dict[int, CompiledResult],
+    dialect: str,
+    limit: int,
+) -> None:
+    """A few unexpected values per failing check: one statement for the single-column ones."""
+    for compiled in failing:
+        result = results[compiled.check.index]
+        if compiled.shape == "not_null":
+            count = int(result.result.get("unexpected_count") or 0)
+            result.result["partial_unexpected_list"] = [None] * min(count, limit)
+    statement = compiler.examples_statement(failing, dialect, limit)
+    if statement:
+        try:
+            row = runner.one(statement)
+        except _CheckError:
+            row = {}  # examples are a courtesy: the counts stand without them
+        for compiled in failing:
+            values = row.get(f"e{compiled.check.index}")
+            if values is not None:
+                listed = list(values) if isinstance(values, (list, tuple)) else [values]
+                results[compiled.check.index].result["partial_unexpected_list"] = listed[:limit]
+    for compiled in failing:
+        if not compiled.examples_per_row or not isinstance(compiled.examples, str):
+            continue
+        try:
+            names, rows = runner.rows(f"{compiled.examples} limit {int(limit)}")
+        except _CheckError:
+            continue
+        found = [dict(zip(names, r, strict=True)) for r in rows]
+        result = results[compiled.check.index]
+        if compiled.shape == "rows":
+            result.result["details"] = {"unexpected_rows": found}
+        else:
+            result.result["partial_unexpected_list"] = found
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly values for GX's stores (Decimal, dates, NaN, numpy scalars)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return str(value)
+    return value
+
+
+# --- one suite ------------------------------------------------------------------------------------
+
+
+def validate_suite(
+    conn: Any,
+    target: Target,
+    suite: Suite,
+    relation: Any,
+    resolve: Callable[[str], str],
+    detail_limit: int,
+    only_gx: bool = False,
+) -> tuple[Any, list[Check]]:
+    """(SuiteOutcome of the compiled checks, the checks left to GX) for one suite and its relation."""
+    from dataclasses import replace
+
+    from pef_gx.validation.engine import SuiteOutcome, error_result, lost, to_check_result
+
+    started = time.perf_counter()
+    outcome = SuiteOutcome(suite=suite, relation=relation)
+    if relation is None:
+        reason = f"suite '{suite.name}' names no dbt node of this project (node {suite.node_id or 'unknown'})"
+        outcome.errors = {c.index: reason for c in suite.checks}
+        outcome.checks = [error_result(c, suite, None, reason) for c in suite.checks]
+        return outcome, []
+    run = run_table(
+        conn,
+        target,
+        suite,
+        suite.checks,
+        relation.schema,
+        relation.identifier,
+        relation.database if target.type == "spark" else None,
+        resolve,
+        detail_limit,
+        only_gx=only_gx,
+        on_lost=lambda exc: lost(target, f"validating suite '{suite.name}'", exc),
+    )
+    outcome.row_count, outcome.statements = run.row_count, run.statements
+    if run.columns is None:
+        reason = f"relation {relation.display} does not exist on target {target.name} (run dbt build?)"
+        outcome.errors = {c.index: reason for c in suite.checks}
+    else:
+        lower = {c.lower() for c in run.columns}
+        for check in suite.checks:
+            missing = [c for c in check.columns if c.lower() not in lower]
+            if missing:
+                outcome.errors[check.index] = (
+                    f"column {', '.join(missing)} not in relation {relation.display} "
+                    f"(columns: {', '.join(sorted(run.columns))[:200]})"
+                )
+    leftovers = [c for c in run.leftovers if c.index not in outcome.errors]
+    per_check = run.elapsed_s / max(len(run.results), 1)
+    for check in suite.checks:
+        if check.index in outcome.errors:
+            outcome.checks.append(error_result(check, suite, relation, outcome.errors[check.index]))
+        elif check.index in run.results:
+            result = run.results[check.index]
+            outcome.results[check.index] = result
+            row_count = None if check.needs_filtered_batch else run.row_count
+            checked = to_check_result(check, suite, relation, result, row_count, detail_limit)
+            outcome.checks.append(replace(checked, elapsed_s=round(per_check, 4), engine=ENGINE))
+    outcome.elapsed_s = time.perf_counter() - started
+    return outcome, leftovers

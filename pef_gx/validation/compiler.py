@@ -1,0 +1,369 @@
+"""Compile a suite's expectations into SQL: one aggregate statement per table computes GX's numbers.
+
+Every row-level expectation pef-gx writes (not null, in set, between, regex, ...) becomes a few
+`SUM(CASE ...)` columns of ONE `SELECT ... FROM <table>`: the rows the check sees (its dbt `where:` is a
+predicate inside the CASE, so filtered checks share the scan too), the non-null ones, the unexpected ones.
+Table-level numbers (row count, share of non-nulls) come from the same scan. What cannot share it runs
+as its own statement: uniqueness (a GROUP BY, or one sorted pass with lag()/lead() for a compound key) and
+each unexpected-rows query (a COUNT over the query). Unexpected values are fetched later, only for the
+checks that failed (pef_gx.validation.compiled_engine).
+
+Statements are sqlglot trees rendered for the warehouse's dialect (pef_gx.warehouse.dialect), so a new
+engine is a dialect name. An expectation the compiler does not know, or one with an option it does not
+model (a suite parameter, a row_condition, ...), is left to GX: `TablePlan.leftovers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pef_gx.validation.suites import UNEXPECTED_ROWS, Check
+from pef_gx.warehouse import dialect as sqld
+
+NOT_NULL = "expect_column_values_to_not_be_null"
+UNIQUE = "expect_column_values_to_be_unique"
+IN_SET = "expect_column_values_to_be_in_set"
+NOT_IN_SET = "expect_column_values_to_not_be_in_set"
+BETWEEN = "expect_column_values_to_be_between"
+REGEX = "expect_column_values_to_match_regex"
+NOT_REGEX = "expect_column_values_to_not_match_regex"
+COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
+NON_NULL_SHARE = "expect_column_proportion_of_non_null_values_to_be_between"
+ROW_COUNT_BETWEEN = "expect_table_row_count_to_be_between"
+ROW_COUNT_EQUAL = "expect_table_row_count_to_equal"
+
+# kwargs GX accepts on every expectation that do not change what is computed
+_NEUTRAL = {"result_format", "catch_exceptions", "include_config", "meta", "notes", "description"}
+_KWARGS = {
+    NOT_NULL: {"column", "mostly"},
+    UNIQUE: {"column", "mostly"},
+    IN_SET: {"column", "value_set", "mostly"},
+    NOT_IN_SET: {"column", "value_set", "mostly"},
+    BETWEEN: {"column", "min_value", "max_value", "strict_min", "strict_max", "mostly"},
+    REGEX: {"column", "regex", "mostly"},
+    NOT_REGEX: {"column", "regex", "mostly"},
+    COMPOUND_UNIQUE: {"column_list", "ignore_row_if", "mostly"},
+    NON_NULL_SHARE: {"column", "min_value", "max_value", "strict_min", "strict_max"},
+    ROW_COUNT_BETWEEN: {"min_value", "max_value", "strict_min", "strict_max"},
+    ROW_COUNT_EQUAL: {"value"},
+    UNEXPECTED_ROWS: {"unexpected_rows_query"},
+}
+COMPILED_TYPES = frozenset(_KWARGS)
+_MAP_TYPES = {IN_SET, NOT_IN_SET, BETWEEN, REGEX, NOT_REGEX}  # a condition per non-null value
+
+
+@dataclass
+class CompiledCheck:
+    """How to read one check's numbers: aliases of the scan's columns, or its own statement."""
+
+    check: Check
+    shape: str  # not_null | map | unique | multicolumn | aggregate | rows
+    elements: str | None = None  # alias: rows the check sees (after its `where:`)
+    nonnull: str | None = None  # alias: of those, rows where the column is not null
+    unexpected: str | None = None  # alias: unexpected rows (map and not-null checks)
+    observed: str | None = None  # alias: the measured value of a table-level check
+    statement: str | None = None  # its own statement (uniqueness, unexpected-rows count)
+    examples: str | None = None  # scalar subquery or statement listing unexpected values (run on failure)
+    examples_per_row: bool = False  # `examples` is a statement returning rows, not a scalar subquery
+
+
+@dataclass
+class TablePlan:
+    relation_sql: str
+    scan: str  # the one aggregate statement; its column `pef_rows` is the table's row count
+    checks: list[CompiledCheck] = field(default_factory=list)
+    leftovers: list[Check] = field(default_factory=list)  # run by GX
+    scan_parts: dict[str, str] = field(default_factory=dict)  # alias -> expression (to isolate an error)
+
+
+def compiles(check: Check) -> bool:
+    """The compiler knows this expectation with exactly these options."""
+    allowed = _KWARGS.get(check.gx_type)
+    if allowed is None:
+        return False
+    kwargs = {k: v for k, v in check.kwargs.items() if k not in _NEUTRAL and v is not None}
+    if set(kwargs) - allowed or any(isinstance(v, dict) for v in kwargs.values()):  # $PARAMETER: GX
+        return False
+    mostly = kwargs.get("mostly", 1)
+    if isinstance(mostly, bool) or not isinstance(mostly, (int, float)) or not 0 <= mostly <= 1:
+        return False
+    if check.gx_type in (IN_SET, NOT_IN_SET):
+        values = kwargs.get("value_set")
+        return isinstance(values, list) and bool(values) and all(_scalar(v) for v in values)
+    if check.gx_type in (BETWEEN, NON_NULL_SHARE, ROW_COUNT_BETWEEN):
+        bounds = [kwargs.get("min_value"), kwargs.get("max_value")]
+        if check.gx_type == BETWEEN and bounds == [None, None]:
+            return False  # GX raises for it: let GX say so
+        numeric = check.gx_type != BETWEEN
+        return all(v is None or _scalar(v, numeric=numeric) for v in bounds)
+    if check.gx_type == COMPOUND_UNIQUE:
+        columns = kwargs.get("column_list")
+        return (
+            isinstance(columns, list)
+            and bool(columns)
+            and kwargs.get("ignore_row_if", "all_values_are_missing")
+            in ("all_values_are_missing", "any_value_is_missing", "never")
+        )
+    if check.gx_type in (REGEX, NOT_REGEX):
+        return isinstance(kwargs.get("regex"), str)
+    if check.gx_type == ROW_COUNT_EQUAL:
+        return isinstance(kwargs.get("value"), int) and not isinstance(kwargs.get("value"), bool)
+    if check.gx_type == UNEXPECTED_ROWS:
+        return isinstance(kwargs.get("unexpected_rows_query"), str)
+    return True
+
+
+def _scalar(value: Any, numeric: bool = False) -> bool:
+    if isinstance(value, bool):
+        return not numeric
+    if numeric:
+        return isinstance(value, (int, float))
+    return isinstance(value, (int, float, str))
+
+
+def compile_table(
+    checks: Sequence[Check],
+    schema: str,
+    identifier: str,
+    database: str | None,
+    dialect: str,
+    render_query: Callable[[str], str],
+    only_gx: bool = False,
+) -> TablePlan:
+    """The plan for one relation; `render_query` turns an unexpected-rows query into this target's SQL."""
+    from sqlglot import exp
+
+    table = sqld.table(schema, identifier, database)
+    plan = TablePlan(relation_sql=sqld.render(table, dialect), scan="")
+    parts: dict[str, Any] = {"pef_rows": exp.Count(this=exp.Star())}
+    filters: dict[str, Any] = {}
+    for check in checks:
+        if only_gx or not compiles(check):
+            plan.leftovers.append(check)
+            continue
+        try:
+            where = _filter(check, dialect, filters)
+        except ValueError:
+            plan.leftovers.append(check)  # a `where:` sqlglot cannot read: GX runs it as written
+            continue
+        plan.checks.append(_compile_check(check, table, where, dialect, parts, render_query))
+    select = exp.select(*[expr.as_(alias, quoted=False) for alias, expr in parts.items()]).from_(table)
+    plan.scan = sqld.render(select, dialect)
+    plan.scan_parts = {alias: sqld.render(expr, dialect) for alias, expr in parts.items()}
+    return plan
+
+
+def _filter(check: Check, dialect: str, cache: dict[str, Any]) -> Any | None:
+    if not check.needs_filtered_batch or not check.where:
+        return None
+    if check.where not in cache:
+        cache[check.where] = sqld.condition(check.where, dialect).copy()
+    return cache[check.where]
+
+
+def _count_if(condition: Any | None) -> Any:
+    from sqlglot import exp
+
+    if condition is None:
+        return exp.Count(this=exp.Star())
+    case = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+    return exp.Sum(this=case)
+
+
+def _and(*conditions: Any | None) -> Any | None:
+    from sqlglot import exp
+
+    present = [c.copy() for c in conditions if c is not None]
+    if not present:
+        return None
+    return exp.and_(*[exp.Paren(this=c) for c in present]) if len(present) > 1 else present[0]
+
+
+def _compile_check(
+    check: Check,
+    table: Any,
+    where: Any | None,
+    dialect: str,
+    parts: dict[str, Any],
+    render_query: Callable[[str], str],
+) -> CompiledCheck:
+    from sqlglot import exp
+
+    i = check.index
+    kwargs = check.kwargs
+    gx = check.gx_type
+    if gx == UNEXPECTED_ROWS:
+        query = render_query(str(kwargs["unexpected_rows_query"]))
+        return CompiledCheck(
+            check,
+            "rows",
+            # a newline before ")": the query may end with a `--` comment
+            statement=f"select count(*) as pef_unexpected from ({query}\n) as pef_rows",
+            examples=f"select * from ({query}\n) as pef_rows",
+            examples_per_row=True,
+        )
+    if gx in (ROW_COUNT_BETWEEN, ROW_COUNT_EQUAL):
+        parts[f"c{i}_n"] = _count_if(where)
+        return CompiledCheck(check, "aggregate", observed=f"c{i}_n")
+    if gx == COMPOUND_UNIQUE:
+        return _compound_unique(check, table, where, dialect, parts)
+
+    column = sqld.column(str(kwargs["column"]))
+    is_null = exp.Is(this=column.copy(), expression=exp.null())
+    not_null = exp.Not(this=is_null.copy())
+    parts[f"c{i}_n"] = _count_if(where)
+    parts[f"c{i}_nn"] = _count_if(_and(where, not_null))
+    if gx == NON_NULL_SHARE:
+        return CompiledCheck(check, "aggregate", elements=f"c{i}_n", nonnull=f"c{i}_nn")
+    if gx == NOT_NULL:
+        parts[f"c{i}_u"] = _count_if(_and(where, is_null))
+        return CompiledCheck(check, "not_null", f"c{i}_n", f"c{i}_nn", f"c{i}_u")  # examples: NULLs
+    if gx == UNIQUE:
+        grouped = (
+            exp.select(exp.Count(this=exp.Star()).as_("pef_k"))
+            .from_(table.copy())
+            .where(_and(where, not_null))
+            .group_by(column.copy())
+            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+        )
+        total = exp.select(exp.Sum(this=exp.column("pef_k")).as_("pef_unexpected")).from_(
+            grouped.subquery("pef_dup")
+        )
+        dup_values = (
+            exp.select(column.copy())
+            .from_(table.copy())
+            .where(_and(where, not_null))
+            .group_by(column.copy())
+            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+        )
+        return CompiledCheck(
+            check,
+            "unique",
+            f"c{i}_n",
+            f"c{i}_nn",
+            statement=sqld.render(total, dialect),
+            examples=_array_of(column, dup_values),
+        )
+    bad = exp.Not(this=exp.Paren(this=_condition(gx, column, kwargs)))
+    parts[f"c{i}_u"] = _count_if(_and(where, not_null, bad))
+    examples = _examples(column, _and(where, not_null, bad), table)
+    return CompiledCheck(check, "map", f"c{i}_n", f"c{i}_nn", f"c{i}_u", examples=examples)
+
+
+def _condition(gx: str, column: Any, kwargs: Mapping[str, Any]) -> Any:
+    """The expected condition of a map expectation on one non-null value (GX's SQL semantics)."""
+    from sqlglot import exp
+
+    if gx in (IN_SET, NOT_IN_SET):
+        inside = exp.In(this=column.copy(), expressions=[sqld.literal(v) for v in kwargs["value_set"]])
+        return inside if gx == IN_SET else exp.Not(this=inside)
+    if gx in (REGEX, NOT_REGEX):
+        match = exp.RegexpLike(this=column.copy(), expression=exp.Literal.string(str(kwargs["regex"])))
+        return match if gx == REGEX else exp.Not(this=match)
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    bounds = []
+    if low is not None:
+        op = exp.GT if kwargs.get("strict_min") else exp.GTE
+        bounds.append(op(this=column.copy(), expression=sqld.literal(low)))
+    if high is not None:
+        op = exp.LT if kwargs.get("strict_max") else exp.LTE
+        bounds.append(op(this=column.copy(), expression=sqld.literal(high)))
+    return exp.and_(*bounds) if len(bounds) > 1 else bounds[0]
+
+
+def _compound_unique(
+    check: Check, table: Any, where: Any | None, dialect: str, parts: dict[str, Any]
+) -> CompiledCheck:
+    """One sorted pass: a row is a duplicate when its key equals (=) its neighbour's in key order.
+
+    Like GX's self-join to a GROUP BY, a key with a NULL in it never equals another. Rows GX ignores
+    (ignore_row_if) are filtered first; the scan counts all rows the check sees.
+    """
+    from sqlglot import exp
+
+    i = check.index
+    columns = [sqld.column(str(c)) for c in check.kwargs["column_list"]]
+    ignore = check.kwargs.get("ignore_row_if", "all_values_are_missing")
+    nulls = [exp.Is(this=c.copy(), expression=exp.null()) for c in columns]
+    if ignore == "all_values_are_missing":
+        kept = exp.Not(this=exp.Paren(this=exp.and_(*nulls)))
+    elif ignore == "any_value_is_missing":
+        kept = exp.and_(*[exp.Not(this=n) for n in nulls])
+    else:
+        kept = None
+    parts[f"c{i}_n"] = _count_if(where)
+    parts[f"c{i}_nn"] = _count_if(_and(where, kept))
+    order = exp.Order(expressions=[exp.Ordered(this=c.copy()) for c in columns])
+    projections: list[Any] = [c.copy() for c in columns]
+    for k, c in enumerate(columns):
+        for fn, name in ((exp.Lag, "p"), (exp.Lead, "q")):
+            window = exp.Window(this=fn(this=c.copy()), order=order.copy())
+            projections.append(window.as_(f"pef_{name}{k}"))
+    inner = exp.select(*projections).from_(table.copy())
+    condition = _and(where, kept)
+    if condition is not None:
+        inner = inner.where(condition)
+
+    def same(name: str) -> Any:
+        return exp.and_(
+            *[exp.EQ(this=c.copy(), expression=exp.column(f"pef_{name}{k}")) for k, c in enumerate(columns)]
+        )
+
+    dup = exp.or_(exp.Paren(this=same("p")), exp.Paren(this=same("q")))
+    count = exp.select(_count_if(dup).as_("pef_unexpected")).from_(inner.subquery("pef_sorted"))
+    keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
+    examples = (
+        exp.select(*[c.copy() for c in columns])
+        .from_(table.copy())
+        .where(_and(where, keys_not_null))
+        .group_by(*[c.copy() for c in columns])
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+    )
+    return CompiledCheck(
+        check,
+        "multicolumn",
+        f"c{i}_n",
+        f"c{i}_nn",
+        statement=sqld.render(count, dialect),
+        examples=sqld.render(examples, dialect),
+        examples_per_row=True,
+    )
+
+
+def _examples(column: Any, condition: Any | None, table: Any) -> Any:
+    from sqlglot import exp
+
+    rows = exp.select(column.copy()).from_(table.copy())
+    if condition is not None:
+        rows = rows.where(condition)
+    return _array_of(column, rows)
+
+
+def _array_of(column: Any, rows: Any) -> Any:
+    """(SELECT array_agg(v) FROM (<rows> LIMIT n) AS s): one typed column per check in one statement."""
+    from sqlglot import exp
+
+    limited = rows.limit(exp.Placeholder(this="limit"))
+    values = exp.select(exp.ArrayAgg(this=exp.column(column.name, quoted=True))).from_(
+        limited.subquery("pef_ex")
+    )
+    return values
+
+
+def examples_statement(plan_checks: Sequence[CompiledCheck], dialect: str, limit: int) -> str | None:
+    """One statement listing up to `limit` unexpected values of every failing single-column check."""
+    from sqlglot import exp
+
+    columns = []
+    for compiled in plan_checks:
+        if compiled.examples is None or compiled.examples_per_row:
+            continue
+        subquery = compiled.examples.copy()
+        for placeholder in subquery.find_all(exp.Placeholder):
+            placeholder.replace(exp.Literal.number(int(limit)))
+        columns.append(exp.Subquery(this=subquery).as_(f"e{compiled.check.index}"))
+    if not columns:
+        return None
+    return sqld.render(exp.select(*columns), dialect)
