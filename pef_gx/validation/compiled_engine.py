@@ -17,6 +17,7 @@ import datetime as dt
 import decimal
 import math
 import re
+import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,9 @@ def run_table(
     run.row_count = _int(scan.get("pef_rows"))
     failing: list[compiler.CompiledCheck] = []
     for compiled in plan.checks:
+        if compiled.shape == "timed":
+            run.results[compiled.check.index] = _timed(runner, compiled)
+            continue
         try:
             own = runner.one(compiled.statement) if compiled.statement else None
         except _CheckError as exc:
@@ -310,6 +314,26 @@ def _aggregate(check: Check, scan: Mapping[str, Any], compiled: compiler.Compile
     above = low is None or (observed > low if kwargs.get("strict_min") else observed >= low)
     below = high is None or (observed < high if kwargs.get("strict_max") else observed <= high)
     return CompiledResult(check, success=bool(above and below), result={"observed_value": observed})
+
+
+def _timed(runner: _Runner, compiled: compiler.CompiledCheck) -> CompiledResult:
+    """A query-time test: the median of `repeat` runs (rows fetched), as the GX expectation measures it."""
+    check = compiled.check
+    repeat = max(1, int(check.kwargs.get("repeat") or 1))
+    timings: list[float] = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        try:
+            runner.rows(str(compiled.statement))
+        except _CheckError as exc:
+            return _errored(check, str(exc))
+        timings.append(round((time.perf_counter() - started) * 1000.0, 3))
+    median = round(statistics.median(timings), 3)
+    limit = float(check.kwargs["max_ms"])
+    details = {"median_ms": median, "max_ms": limit, "timings_ms": timings, "repeat": len(timings)}
+    return CompiledResult(
+        check, success=median <= limit, result={"observed_value": median, "details": details}
+    )
 
 
 def _attach_examples(

@@ -33,6 +33,7 @@ COMPOUND_UNIQUE = "expect_compound_columns_to_be_unique"
 NON_NULL_SHARE = "expect_column_proportion_of_non_null_values_to_be_between"
 ROW_COUNT_BETWEEN = "expect_table_row_count_to_be_between"
 ROW_COUNT_EQUAL = "expect_table_row_count_to_equal"
+QUERY_TIME = "expect_query_execution_time_to_be_below"  # pef-gx's own (pef_gx.validation.custom_expectations)
 
 # kwargs GX accepts on every expectation that do not change what is computed
 _NEUTRAL = {"result_format", "catch_exceptions", "include_config", "meta", "notes", "description"}
@@ -49,6 +50,7 @@ _KWARGS = {
     ROW_COUNT_BETWEEN: {"min_value", "max_value", "strict_min", "strict_max"},
     ROW_COUNT_EQUAL: {"value"},
     UNEXPECTED_ROWS: {"unexpected_rows_query"},
+    QUERY_TIME: {"query", "max_ms", "repeat", "query_name"},
 }
 COMPILED_TYPES = frozenset(_KWARGS)
 _MAP_TYPES = {IN_SET, NOT_IN_SET, BETWEEN, REGEX, NOT_REGEX}  # a condition per non-null value
@@ -59,7 +61,7 @@ class CompiledCheck:
     """How to read one check's numbers: aliases of the scan's columns, or its own statement."""
 
     check: Check
-    shape: str  # not_null | map | unique | multicolumn | aggregate | rows
+    shape: str  # not_null | map | unique | multicolumn | aggregate | rows | timed
     elements: str | None = None  # alias: rows the check sees (after its `where:`)
     nonnull: str | None = None  # alias: of those, rows where the column is not null
     unexpected: str | None = None  # alias: unexpected rows (map and not-null checks)
@@ -112,6 +114,8 @@ def compiles(check: Check) -> bool:
         return isinstance(kwargs.get("value"), int) and not isinstance(kwargs.get("value"), bool)
     if check.gx_type == UNEXPECTED_ROWS:
         return isinstance(kwargs.get("unexpected_rows_query"), str)
+    if check.gx_type == QUERY_TIME:
+        return isinstance(kwargs.get("query"), str) and _scalar(kwargs.get("max_ms"), numeric=True)
     return True
 
 
@@ -204,6 +208,8 @@ def _compile_check(
             examples=f"select * from ({query}\n) as pef_rows",
             examples_per_row=True,
         )
+    if gx == QUERY_TIME:  # timed, not counted: run `repeat` times as written (its own statement)
+        return CompiledCheck(check, "timed", statement=render_query(str(kwargs["query"])))
     if gx in (ROW_COUNT_BETWEEN, ROW_COUNT_EQUAL):
         parts[f"c{i}_n"] = _count_if(where)
         return CompiledCheck(check, "aggregate", observed=f"c{i}_n")

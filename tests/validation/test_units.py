@@ -143,3 +143,12 @@ def test_suite_file_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match=r"unknown\.json") as caught:
         load_suite(unknown)
     assert "did you mean 'expect_column_values_to_be_unique'" in str(caught.value)
+
+
+def test_types_known_without_gx_are_gx_types() -> None:
+    """The suite reader's list of types it knows without importing GX: every one is registered by GX (or
+    pef-gx), and every type the compiler runs is on it (so a compiled-only run never imports GX)."""
+    from pef_gx.validation import compiler, suites
+
+    assert suites._known_types() >= suites._WITHOUT_GX
+    assert compiler.COMPILED_TYPES <= suites._WITHOUT_GX
