@@ -247,6 +247,7 @@ class _CheckResult(_Shape):
     unexpected_values: list[Any] | None = None
     message: str | None = None
     elapsed_s: float | int | None = None
+    engine: str | None = None
 
 
 class _DbtNodeRun(_Shape):
@@ -283,6 +284,7 @@ class _ResultsFile(_Shape):
     dbt_nodes: list[_DbtNodeRun] | None = None
     relations: list[_RelationStats] | None = None
     data_docs_index: str | None = None
+    phases: dict[str, float | int] | None = None
     schema_version: int | None = None
 
 

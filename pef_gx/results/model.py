@@ -103,6 +103,9 @@ class ValidationRun:
     dbt_nodes: list[DbtNodeRun] = field(default_factory=list)
     relations: list[RelationStats] = field(default_factory=list)
     data_docs_index: str | None = None
+    # seconds per phase of the checkpoint: "validation" (first query to last verdict), "gx_import" (spent
+    # waiting for GX, not overlapped), "data_docs"
+    phases: dict[str, float] = field(default_factory=dict)
     schema_version: int = RESULTS_SCHEMA_VERSION
 
     @property

@@ -164,6 +164,7 @@ def run_checkpoint(
         dbt_nodes=_dbt_nodes(run_results),
         relations=[RelationStats(node_id=uid, row_count=n) for uid, n in sorted(counts.items())],
         data_docs_index=str(outcome.data_docs_index) if outcome.data_docs_index else None,
+        phases=dict(outcome.phases),
     )
     if write:
         write_run(run, settings.root)

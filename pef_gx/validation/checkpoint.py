@@ -33,6 +33,7 @@ class CheckpointOutcome:
     suites: list[SuiteOutcome] = field(default_factory=list)
     data_docs_index: Path | None = None
     elapsed_s: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: validation, gx_wait, data_docs
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -95,7 +96,7 @@ def run_validations(
         outcome.suites = [o for o, _ in compiled]
         leftovers = {o.suite.name: rest for o, rest in compiled if rest}
     if leftovers:
-        context = gx.context()
+        context = gx.context(outcome.phases)
         todo = [o for o in outcome.suites if o.suite.name in leftovers]
         by_gx = _in_parallel(
             workers,
@@ -114,11 +115,13 @@ def run_validations(
         )
         for mine, theirs in zip(todo, by_gx, strict=True):
             _merge(mine, theirs)
+    outcome.phases["validation"] = round(time.perf_counter() - started - outcome.phases.get("gx_wait", 0), 3)
     if build_docs:
         from pef_gx.validation import docs
         from pef_gx.validation.engine import docs_result
 
-        context = gx.context()
+        docs_started = time.perf_counter()
+        context = gx.context(outcome.phases)
         for o in outcome.suites:
             o.gx_result = docs_result(o.suite, o.results, o.errors, o.meta, run_name)
         stored = docs.store_results(
@@ -129,6 +132,7 @@ def run_validations(
         )
         suite_keys = _suite_keys([o.suite.name for o in outcome.suites])
         outcome.data_docs_index = docs.build(context, gx.paths.docs_dir, [*suite_keys, *stored])
+        outcome.phases["data_docs"] = round(time.perf_counter() - docs_started, 3)
     outcome.elapsed_s = time.perf_counter() - started
     return outcome
 
@@ -240,9 +244,14 @@ class _GxLoader:
             self._future = self._pool.submit(self._load)
             self._pool.shutdown(wait=False)
 
-    def context(self) -> Any:
+    def context(self, phases: dict[str, float] | None = None) -> Any:
+        """GX's context; the time spent waiting for the import is added to phases["gx_wait"]."""
         self.start()
-        return self._future.result()
+        waited = time.perf_counter()
+        context = self._future.result()
+        if phases is not None:
+            phases["gx_wait"] = round(phases.get("gx_wait", 0) + time.perf_counter() - waited, 3)
+        return context
 
 
 def _batch_id(outcome: SuiteOutcome) -> str:

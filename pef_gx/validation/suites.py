@@ -185,9 +185,18 @@ def _hand_written_id(suite: str, gx_type: str, kwargs: Mapping[str, Any]) -> str
 
 
 _KNOWN: set[str] = set()
-# types known without importing GX (3 s): what the compiled engine runs, and pef-gx's own
+# types known without importing GX (3 s) while the suites are read: what the compiled engine runs, the
+# other types pef-gx's catalog writes, and pef-gx's own (GX itself is imported in the background)
 _WITHOUT_GX = frozenset(
     {
+        "expect_column_values_to_be_in_type_list",
+        "expect_column_type_family_to_be",
+        "expect_column_values_to_be_of_type",
+        "expect_table_columns_to_match_set",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_column_to_exist",
+        "expect_column_max_to_be_between",
+        "expect_column_min_to_be_between",
         *DEFERRED_TYPES,
         UNEXPECTED_ROWS,
         "expect_query_execution_time_to_be_below",
