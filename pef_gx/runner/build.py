@@ -81,6 +81,10 @@ def build(
         manifest = read_manifest(project.manifest_path) if project.manifest_path.is_file() else None
         selected = tuple(select_node_ids(settings, project, manifest, select, exclude, resource_types=None))
     check_reachable(target)
+    if post_run_steps:  # the checkpoint will need GX: load it while dbt works in its own process
+        from pef_gx.validation.checkpoint import preload_gx
+
+        preload_gx()
     invocation = run_dbt(
         ["build", *selection_args(select, exclude)],
         project_dir=project.dir,

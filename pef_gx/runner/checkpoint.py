@@ -61,8 +61,11 @@ def run_checkpoint(
     detail_limit: int | None = None,
     include_stale: bool = False,
     on_wait: Callable[[str], None] | None = None,
+    docs_later: bool = False,
 ) -> ValidationRun:
     """Validate the suites of the selected nodes (all without select/exclude); returns the ValidationRun.
+
+    `docs_later`: the Data Docs are built by finish_docs() (once, with the tests judged after the run).
 
     `node_ids` (instead of select/exclude) restricts to those nodes; `run_results` (default: the
     project's target/run_results.json when present) supplies dbt's node results and invocation id.
@@ -142,7 +145,12 @@ def run_checkpoint(
         detail_limit=detail_limit or DETAIL_LIMIT,
         on_wait=on_wait,
         engine=settings.engine,
+        docs_later=docs_later,
     )
+    docs_index = outcome.data_docs_index
+    if docs_later and outcome.docs is not None:
+        _PENDING_DOCS[run_id] = outcome.docs
+        docs_index = outcome.docs.index_path
     counts = dict(outcome.row_counts)
     built = _built_ids(run_results) if command == "build" else []
     missing = [relations[uid] for uid in built if uid in relations and uid not in counts]
@@ -163,12 +171,28 @@ def run_checkpoint(
         dbt_elapsed_s=run_results.elapsed_time if run_results else None,
         dbt_nodes=_dbt_nodes(run_results),
         relations=[RelationStats(node_id=uid, row_count=n) for uid, n in sorted(counts.items())],
-        data_docs_index=str(outcome.data_docs_index) if outcome.data_docs_index else None,
-        phases=dict(outcome.phases),
+        data_docs_index=str(docs_index) if docs_index else None,
+        phases=outcome.phases,  # the same dict: finish_docs() adds the Data Docs' time
     )
     if write:
         write_run(run, settings.root)
     return run
+
+
+_PENDING_DOCS: dict[str, Any] = {}  # run id -> DocsJob of a run whose Data Docs wait for finish_docs()
+
+
+def finish_docs(settings: Settings, run: ValidationRun, later: dict[str, list[dict[str, Any]]]) -> None:
+    """Build the run's Data Docs once, with `later` (suite -> results judged after the checkpoint).
+
+    A run whose Data Docs were built already gets `later` added to its stored results and pages."""
+    job = _PENDING_DOCS.pop(run.run_id, None)
+    if job is not None:
+        job.finish(later)
+    elif later and run.data_docs_index:
+        from pef_gx.validation.docs import add_results
+
+        add_results(settings.gx_dir, settings.suites_dir, run.run_id, later)
 
 
 def checkpoint_and_record(
@@ -201,8 +225,9 @@ def checkpoint_and_record(
         include_stale=include_stale,
         write=False,
         on_wait=on_wait,
+        docs_later=build_docs,
     )
-    apply_custom_tests(settings, run, write=False)  # quality-score and build-time tests
+    apply_custom_tests(settings, run, write=False)  # quality-score and build-time tests, then Data Docs
     _results_file, history = persist_run(settings, run, target)
     if build_docs:
         from pef_gx.runner.site import refresh_site
@@ -295,6 +320,7 @@ class CheckpointStep:
             include_stale=self.include_stale,
             write=False,  # the history step records it, then writes the results file (in that order)
             on_wait=self.on_wait,
+            docs_later=True,  # built once by the custom-tests step, with the tests it judges
         )
         return CheckpointStepResult(run)
 

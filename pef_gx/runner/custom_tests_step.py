@@ -115,10 +115,9 @@ def apply_custom_tests(settings: Settings, run: ValidationRun, write: bool = Tru
     run.checks.extend(results)
     if write and results:
         write_run(run, settings.root)
-    if results and run.data_docs_index:
-        from pef_gx.validation.docs import add_results
+    from pef_gx.runner.checkpoint import finish_docs
 
-        add_results(settings.gx_dir, settings.suites_dir, run.run_id, _docs_entries(deferred, results))
+    finish_docs(settings, run, _docs_entries(deferred, results) if results else {})
     return results
 
 

@@ -34,6 +34,7 @@ class CheckpointOutcome:
     data_docs_index: Path | None = None
     elapsed_s: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds: validation, gx_wait, data_docs
+    docs: DocsJob | None = None  # the Data Docs of this run (built, or waiting for finish())
 
     @property
     def checks(self) -> list[CheckResult]:
@@ -60,12 +61,15 @@ def run_validations(
     detail_limit: int = DETAIL_LIMIT,
     on_wait: Callable[[str], None] | None = None,
     engine: str = "compiled",
+    docs_later: bool = False,
 ) -> CheckpointOutcome:
     """Validate each suite against `relations[suite.name]`; raises DatabaseError when the database goes away.
 
     engine "compiled": pef-gx's SQL (pef_gx.validation.compiler) runs every expectation it knows, GX the
     rest, in the same run; "gx": GX runs everything. GX (a 3 s import) is loaded in the background while
-    the compiled queries run, and only when the Data Docs are built or a check needs it.
+    the compiled queries run, and only when the Data Docs are built or a check needs it. With
+    `docs_later`, the Data Docs wait for `outcome.docs.finish(...)`, which adds the results judged after
+    the checkpoint (quality-score and build-time tests) and builds the site once.
     """
     started = time.perf_counter()
     if target.type == "duckdb":
@@ -117,24 +121,51 @@ def run_validations(
             _merge(mine, theirs)
     outcome.phases["validation"] = round(time.perf_counter() - started - outcome.phases.get("gx_wait", 0), 3)
     if build_docs:
+        outcome.docs = DocsJob(gx, outcome, run_name, run_time)
+        if not docs_later:
+            outcome.data_docs_index = outcome.docs.finish({})
+    outcome.elapsed_s = time.perf_counter() - started
+    return outcome
+
+
+class DocsJob:
+    """Store this run's GX results and build the Data Docs once, with any results judged later."""
+
+    def __init__(self, gx: _GxLoader, outcome: CheckpointOutcome, run_name: str, run_time: datetime) -> None:
+        self.gx, self.outcome, self.run_name, self.run_time = gx, outcome, run_name, run_time
+        self.index: Path | None = None
+
+    def finish(self, later: Mapping[str, Sequence[dict[str, Any]]]) -> Path:
+        """`later`: suite name -> results judged after the checkpoint (pef_gx.validation.docs entries)."""
         from pef_gx.validation import docs
         from pef_gx.validation.engine import docs_result
 
-        docs_started = time.perf_counter()
-        context = gx.context(outcome.phases)
-        for o in outcome.suites:
-            o.gx_result = docs_result(o.suite, o.results, o.errors, o.meta, run_name)
+        if self.index is not None:
+            return self.index
+        started = time.perf_counter()
+        phases = self.outcome.phases
+        context = self.gx.context(phases)
+        for o in self.outcome.suites:
+            o.gx_result = docs_result(o.suite, o.results, o.errors, o.meta, self.run_name)
+            if later.get(o.suite.name):
+                docs.append_entries(o.gx_result, later[o.suite.name])
         stored = docs.store_results(
             context,
-            [(o.suite.name, _batch_id(o), o.gx_result) for o in outcome.suites if o.gx_result is not None],
-            run_name,
-            run_time,
+            [(o.suite.name, _batch_id(o), o.gx_result) for o in self.outcome.suites],
+            self.run_name,
+            self.run_time,
         )
-        suite_keys = _suite_keys([o.suite.name for o in outcome.suites])
-        outcome.data_docs_index = docs.build(context, gx.paths.docs_dir, [*suite_keys, *stored])
-        outcome.phases["data_docs"] = round(time.perf_counter() - docs_started, 3)
-    outcome.elapsed_s = time.perf_counter() - started
-    return outcome
+        suite_keys = _suite_keys([o.suite.name for o in self.outcome.suites])
+        self.index = docs.build(context, self.gx.paths.docs_dir, [*suite_keys, *stored])
+        phases["data_docs"] = round(time.perf_counter() - started - phases.get("gx_wait_docs", 0), 3)
+        self.outcome.data_docs_index = self.index
+        return self.index
+
+    @property
+    def index_path(self) -> Path:
+        from pef_gx.validation.context import gx_paths
+
+        return gx_paths(self.gx.gx_dir, self.gx.suites_dir).docs_index
 
 
 def _merge(mine: SuiteOutcome, theirs: SuiteOutcome) -> None:
@@ -217,6 +248,20 @@ def _file_identity(target: Target) -> tuple[int, int] | None:
     except OSError:
         return (-1, -1)
     return (stat.st_dev, stat.st_ino)
+
+
+def preload_gx() -> None:
+    """Import GX (3 s) on a background thread, e.g. while dbt runs in its own process: the checkpoint
+    that follows then finds it loaded. A failed import is left for the checkpoint to report."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            import great_expectations  # noqa: F401
+
+            import pef_gx.validation.context
+            import pef_gx.validation.custom_expectations  # noqa: F401
+
+    threading.Thread(target=load, name="pef-gx-preload", daemon=True).start()
 
 
 class _GxLoader:

@@ -81,6 +81,34 @@ def build(context: Any, docs_dir: Path, resource_keys: Sequence[Any] | None = No
     return docs_dir / "index.html"
 
 
+def append_entries(suite_result: Any, entries: Sequence[dict[str, Any]]) -> None:
+    """Add results judged after the checkpoint to a suite's GX validation result (and its statistics)."""
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    import pef_gx.validation.custom_expectations  # noqa: F401  (the types must be registered to render)
+
+    for entry in entries:
+        config = ExpectationConfiguration(type=entry["type"], kwargs=entry["kwargs"], meta=entry["meta"])
+        details = {"status": entry["status"], "message": entry["message"]}
+        suite_result.results.append(
+            ExpectationValidationResult(
+                success=bool(entry["success"]),
+                expectation_config=config,
+                result={"observed_value": entry["observed_value"], "details": details},
+            )
+        )
+    successful = sum(1 for r in suite_result.results if r.success)
+    total = len(suite_result.results)
+    suite_result.success = successful == total
+    suite_result.statistics = {
+        "evaluated_expectations": total,
+        "successful_expectations": successful,
+        "unsuccessful_expectations": total - successful,
+        "success_percent": 100.0 * successful / total if total else None,
+    }
+
+
 def make_offline(docs_dir: Path) -> int:
     """Rewrite every page not yet rewritten; returns how many pages changed."""
     changed = 0
@@ -154,10 +182,6 @@ def add_results(
     """
     if not entries:
         return None
-    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    import pef_gx.validation.custom_expectations  # noqa: F401  (the types must be registered to render)
     from pef_gx.validation.context import make_context
 
     context, paths = make_context(gx_dir, suites_dir)
@@ -169,25 +193,7 @@ def add_results(
     keys = [k for k in keys if getattr(k.run_id, "run_name", None) == run_name]
     for key in keys:
         suite_result = store.get(key)
-        for entry in entries[key.expectation_suite_identifier.name]:
-            config = ExpectationConfiguration(type=entry["type"], kwargs=entry["kwargs"], meta=entry["meta"])
-            details = {"status": entry["status"], "message": entry["message"]}
-            suite_result.results.append(
-                ExpectationValidationResult(
-                    success=bool(entry["success"]),
-                    expectation_config=config,
-                    result={"observed_value": entry["observed_value"], "details": details},
-                )
-            )
-        successful = sum(1 for r in suite_result.results if r.success)
-        total = len(suite_result.results)
-        suite_result.success = successful == total
-        suite_result.statistics = {
-            "evaluated_expectations": total,
-            "successful_expectations": successful,
-            "unsuccessful_expectations": total - successful,
-            "success_percent": 100.0 * successful / total if total else None,
-        }
+        append_entries(suite_result, entries[key.expectation_suite_identifier.name])
         store.set(key, suite_result)
     if not keys:
         return None
