@@ -28,9 +28,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
 BIN = Path(sys.executable).parent
-DUCK = OUT / "tpch_sf1.duckdb"
-PG_SCHEMA = "pef_bench"
-LINEITEM_ROWS = 6_001_215
+SCALES = {
+    1: ("tpch_sf1.duckdb", "pef_bench", 6_001_215),
+    0.1: ("tpch_sf01.duckdb", "pef_bench_sf01", 600_572),
+}
+DUCK = OUT / SCALES[1][0]
+PG_SCHEMA = SCALES[1][1]
+LINEITEM_ROWS = SCALES[1][2]
 ROUNDS = int(os.environ.get("PEF_BENCH_ROUNDS", "2"))
 
 SOURCES_YML = """
@@ -190,6 +194,16 @@ def measured(
     return elapsed, peak / 1024, proc
 
 
+def use_scale(sf: float) -> None:
+    """Point the bench at TPC-H scale factor `sf` (its own DuckDB file and PostgreSQL schema)."""
+    global DUCK, PG_SCHEMA, LINEITEM_ROWS, SF
+    name, PG_SCHEMA, LINEITEM_ROWS = SCALES[sf]
+    DUCK, SF = OUT / name, sf
+
+
+SF: float = 1
+
+
 def make_duckdb() -> None:
     import duckdb
 
@@ -203,10 +217,10 @@ def make_duckdb() -> None:
     import duckdb_extension_tpch
 
     ext = next(Path(duckdb_extension_tpch.__file__).parent.rglob("tpch.duckdb_extension"))
-    print(f"making TPC-H SF1 in {DUCK} ...", flush=True)
+    print(f"making TPC-H SF{SF:g} in {DUCK} ...", flush=True)
     con = duckdb.connect(str(DUCK))
     con.execute(f"LOAD '{ext}'")
-    con.execute("CALL dbgen(sf=1)")
+    con.execute(f"CALL dbgen(sf={SF})")
     for table in ("customer", "nation", "part", "partsupp", "region", "supplier"):
         con.execute(f"drop table {table}")
     con.close()
@@ -257,7 +271,7 @@ def make_postgres() -> str | None:
 
 
 def make_workspace(engine: str) -> Path:
-    ws = OUT / f"ws-{engine}"
+    ws = OUT / f"ws-{engine}-sf{SF:g}"
     if ws.exists():
         shutil.rmtree(ws)
     project = ws / "tpch"
@@ -279,7 +293,7 @@ def make_workspace(engine: str) -> Path:
             """
         )
     )
-    (project / "models" / "sources.yml").write_text(SOURCES_YML)
+    (project / "models" / "sources.yml").write_text(SOURCES_YML.replace("'pef_bench'", f"'{PG_SCHEMA}'"))
     (project / "models" / "stg_lineitem.sql").write_text(
         "{{ config(materialized='view') }}\nselect * from {{ source('tpch', 'lineitem') }}\n"
     )
@@ -320,17 +334,22 @@ def bench(engine: str) -> list[tuple[str, float, float, str]]:
         best[name] = (min(seconds, old[0]) if old else seconds, max(peak, old[1]) if old else peak, note)
 
     for _ in range(ROUNDS):  # interleaved rounds, the fastest of each kept: the machine is shared
-        t, peak, proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q"], ws)
-        results = ws / ".pef-gx" / "results" / "latest.json"
-        statuses = (
-            [c["status"] for c in json.loads(results.read_text())["checks"]] if proc.returncode < 2 else []
-        )
-        keep(
-            "pef-gx checkpoint",
-            t,
-            peak,
-            f"exit {proc.returncode}, {statuses.count('pass')}/{len(statuses)} pass",
-        )
+        for name, extra in (("pef-gx checkpoint", []), ("pef-gx --engine gx", ["--engine", "gx"])):
+            t, peak, proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q", *extra], ws)
+            results = ws / ".pef-gx" / "results" / "latest.json"
+            run = json.loads(results.read_text()) if proc.returncode < 2 else {}
+            statuses = [c["status"] for c in run.get("checks", [])]
+            engines = sorted({str(c.get("engine")) for c in run.get("checks", [])})
+            phase = (run.get("phases") or {}).get("validation")
+            keep(
+                name,
+                t,
+                peak,
+                f"exit {proc.returncode}, {statuses.count('pass')}/{len(statuses)} pass, "
+                f"engine {'+'.join(engines)}, validation phase {phase}s",
+            )
+            if name == "pef-gx checkpoint" and phase is not None:
+                keep("pef-gx validation phase", phase, peak, "first query to last verdict (results file)")
 
         t, peak, proc = measured([sys.executable, "-c", GX_DEFAULT, engine, str(suite), conn, schema], REPO)
         info = proc.stdout.strip().splitlines()[-1] if proc.returncode == 0 else proc.stderr.strip()[-200:]
@@ -347,34 +366,64 @@ def bench(engine: str) -> list[tuple[str, float, float, str]]:
         floor = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"query_s": t}
         keep("floor: one aggregate query", floor["query_s"], peak, f"violations {floor.get('violations')}")
     rows = [(name, *values) for name, values in best.items()]
-    print(f"\n{engine}: TPC-H SF1 lineitem, {LINEITEM_ROWS:,} rows, {checks} checks")
-    base = rows[-1][1]
+    floor_s = best["floor: one aggregate query"][0]
+    print(f"\n{engine}: TPC-H SF{SF:g} lineitem, {LINEITEM_ROWS:,} rows, {checks} checks")
     print(f"  {'method':<28}{'seconds':>9}{'x floor':>9}{'peak MiB':>10}  note")
     for name, seconds, mib, note in rows:
-        print(f"  {name:<28}{seconds:>9.2f}{seconds / base:>9.2f}{mib:>10.0f}  {note}")
+        print(f"  {name:<28}{seconds:>9.2f}{seconds / floor_s:>9.2f}{mib:>10.0f}  {note}")
     return rows
 
 
 def main(engines: list[str]) -> int:
+    """SF1 on each engine (the targets), then SF0.1 for memory: pef-gx's peak must stay flat."""
     OUT.mkdir(parents=True, exist_ok=True)
-    make_duckdb()
     print(f"machine: {os.cpu_count()} cores; floor = the query alone, others = whole process incl. start-up")
-    results = {}
-    for engine in engines:
-        if engine == "postgres":
-            reason = make_postgres()
-            if reason:
-                print(f"postgres: skipped ({reason})")
-                continue
-        results[engine] = bench(engine)
+    results: dict[tuple[str, float], dict[str, tuple[float, float, str]]] = {}
+    for sf in (1, 0.1):
+        use_scale(sf)
+        make_duckdb()
+        for engine in engines:
+            if engine == "postgres":
+                reason = make_postgres()
+                if reason:
+                    print(f"postgres: skipped ({reason})")
+                    continue
+            rows = bench(engine) if sf == 1 else bench_memory(engine)
+            results[(engine, sf)] = {name: (sec, mib, note) for name, sec, mib, note in rows}
     status = 0
-    for engine, rows in results.items():
-        pef, plain = rows[0][1], rows[1][1]
-        verdict = "faster" if pef < plain else "NOT faster"
-        print(f"{engine}: pef-gx is {verdict} than GX's default checkpoint ({pef:.2f}s vs {plain:.2f}s, "
-              f"{plain / pef:.2f}x); {pef / rows[3][1]:.2f}x the floor")  # fmt: skip
-        status |= 0 if pef < plain else 1
+    print("\ntargets (issue 11), ratios from this run:")
+    for engine in engines:
+        big, small = results.get((engine, 1)), results.get((engine, 0.1))
+        if not big:
+            continue
+        pef, dbt_test = big["pef-gx checkpoint"][0], big["dbt test"][0]
+        gx_default, floor = big["GX default checkpoint"][0], big["floor: one aggregate query"][0]
+        phase = big.get("pef-gx validation phase", (float("inf"),))[0]
+        checks = [
+            (f"validation phase {phase:.2f}s = {phase / floor:.2f}x the floor (<= 1.3)", phase <= 1.3 * floor),
+            (f"pef-gx checkpoint {pef:.2f}s vs dbt test {dbt_test:.2f}s ({dbt_test / pef:.2f}x)", pef < dbt_test),
+            (f"pef-gx checkpoint vs GX's default checkpoint {gx_default:.2f}s ({gx_default / pef:.2f}x)", pef < gx_default),
+        ]  # fmt: skip
+        if small:
+            ratio = big["pef-gx checkpoint"][1] / max(small["pef-gx checkpoint"][1], 1)
+            checks.append((f"peak memory SF1 / SF0.1 = {ratio:.2f} (<= 1.2)", ratio <= 1.2))
+        for text, met in checks:
+            print(f"  {engine}: {text}: {'met' if met else 'NOT met'}")
+            status |= 0 if met else 1
     return status
+
+
+def bench_memory(engine: str) -> list[tuple[str, float, float, str]]:
+    """pef-gx alone at the small scale: its peak memory, to compare with SF1."""
+    ws = make_workspace(engine)
+    best = None
+    for _ in range(ROUNDS):
+        t, peak, _proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q"], ws)
+        best = (t, peak) if best is None else (min(t, best[0]), max(peak, best[1]))
+    assert best is not None
+    print(f"\n{engine}: TPC-H SF{SF:g} lineitem, {LINEITEM_ROWS:,} rows: pef-gx checkpoint "
+          f"{best[0]:.2f}s, peak {best[1]:.0f} MiB")  # fmt: skip
+    return [("pef-gx checkpoint", best[0], best[1], "memory reference")]
 
 
 if __name__ == "__main__":

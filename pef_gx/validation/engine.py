@@ -1,6 +1,8 @@
 """Validate one suite against its relation with GX, cheaply, and turn the outcome into CheckResults.
 
-Per suite (one relation):
+GX runs what the compiled engine (pef_gx.validation.compiled_engine) leaves to it, or every check with
+`--engine gx`. This module also turns any result, GX's or compiled, into pef-gx's CheckResult and the
+suite's GX validation result for the Data Docs. Per suite (one relation):
 
 1. One query for the relation's columns and one `count(*)`: a missing table or column becomes a check
    with status "error" and the reason, without asking GX (which would fail the whole batch).
@@ -32,7 +34,6 @@ from typing import Any
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import DatabaseError
 from pef_gx.results.model import CheckResult
-from pef_gx.validation import fast_checks
 from pef_gx.validation.suites import UNEXPECTED_ROWS, Check, Suite
 from pef_gx.validation.thresholds import verdict
 from pef_gx.warehouse import faults
@@ -357,12 +358,7 @@ def _run_group(
 ) -> tuple[dict[int, Any], Any]:
     results: dict[int, Any] = {}
     meta = None
-    fast = [c for c in checks if fast_checks.handles(c.gx_type, dict(c.kwargs))]
-    source = relation.sql if where is None else f"(select * from {relation.sql} where {where})"
-    for check in fast:
-        results[check.index] = _fast(check, datasource, source, relation, resolve, limit, target, suite,
-                                     row_count if where is None else None)  # fmt: skip
-    plain = [c for c in checks if c.gx_type not in _FULL_RESULT and c not in fast]
+    plain = [c for c in checks if c.gx_type not in _FULL_RESULT]
     rows = [c for c in checks if c.gx_type in _FULL_RESULT]
     passes: list[tuple[list[Check], Any]] = [(plain, "BOOLEAN_ONLY"), (rows, "COMPLETE")]
     failed: list[Check] = []
@@ -385,37 +381,6 @@ def _run_group(
             _raise_if_lost(target, suite, result)
             results[check.index] = result
     return results, meta
-
-
-def _fast(
-    check: Check,
-    datasource: Any,
-    source: str,
-    relation: Relation,
-    resolve: Callable[[str], str],
-    limit: int,
-    target: Target,
-    suite: Suite,
-    row_count: int | None,
-) -> Any:
-    expectation = _expectation(check, relation, resolve)
-    try:
-        return fast_checks.evaluate_compound_unique(
-            datasource.get_engine(), source, expectation, row_count, limit
-        )
-    except Exception as exc:
-        if is_connection_lost(str(exc)):
-            raise lost(target, f"validating suite '{suite.name}'", exc) from None
-        from great_expectations.core.expectation_validation_result import ExpectationValidationResult
-
-        info = {
-            "raised_exception": True,
-            "exception_message": str(exc).strip()[:500],
-            "exception_traceback": None,
-        }
-        return ExpectationValidationResult(
-            success=False, expectation_config=expectation.configuration, exception_info=info
-        )
 
 
 def _paired(checks: Sequence[Check], results: Sequence[Any]) -> list[tuple[Check, Any]]:
