@@ -60,7 +60,7 @@ class CompiledResult:
 class TableRun:
     """What the compiled engine found for one relation."""
 
-    columns: list[str] | None  # None: the relation does not exist
+    columns: dict[str, str] | None  # name -> data type, in order; None: the relation does not exist
     row_count: int | None = None
     results: dict[int, CompiledResult] = field(default_factory=dict)
     leftovers: list[Check] = field(default_factory=list)  # for GX
@@ -100,6 +100,7 @@ def run_table(
         dialect,
         lambda q: batch_query(q, relation_sql, resolve),
         only_gx=only_gx,
+        column_types=columns,
     )
     run.leftovers = plan.leftovers
     scan = runner.scan(plan)
@@ -210,17 +211,17 @@ def _first_line(exc: BaseException) -> str:
 
 def relation_columns(
     runner: _Runner, target: Target, schema: str, identifier: str, relation_sql: str
-) -> list[str] | None:
-    """The relation's columns in order; None when it does not exist."""
+) -> dict[str, str] | None:
+    """The relation's columns in order, with their types; None when it does not exist."""
     if target.type in ("duckdb", "postgres"):
         from pef_gx.warehouse.sql import quote_literal
 
         names, rows = runner.rows(
-            "select column_name from information_schema.columns "
+            "select column_name, data_type from information_schema.columns "
             f"where table_schema = {quote_literal(schema)} and table_name = {quote_literal(identifier)} "
             "order by ordinal_position"
         )
-        return [str(r[0]) for r in rows] or None
+        return {str(r[0]): str(r[1]) for r in rows} or None
     try:  # engines without information_schema (Spark): the columns of an empty select
         names, _ = runner.rows(f"select * from {relation_sql} where 1 = 0")
     except _CheckError as exc:
@@ -230,7 +231,7 @@ def relation_columns(
             f"cannot read relation {schema}.{identifier} on target {target.name}: {exc}",
             "check that the table exists and the user may read it",
         ) from None
-    return names
+    return dict.fromkeys(names, "")  # types unknown: uniqueness by GROUP BY
 
 
 _NOT_FOUND = re.compile(r"not found|does not exist|TABLE_OR_VIEW_NOT_FOUND|no such table", re.IGNORECASE)
