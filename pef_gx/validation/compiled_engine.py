@@ -305,8 +305,8 @@ def _aggregate(check: Check, scan: Mapping[str, Any], compiled: compiler.Compile
         total = _int(scan.get(compiled.elements or "")) or 0
         nonnull = _int(scan.get(compiled.nonnull or "")) or 0
         observed: Any = nonnull / total if total else 0  # GX: an empty column has a share of 0
-    else:
-        observed = _int(scan.get(compiled.observed or ""))
+    else:  # a filtered count is a SUM, NULL over no rows: GX counts 0
+        observed = _int(scan.get(compiled.observed or "")) or 0
     if check.gx_type == compiler.ROW_COUNT_EQUAL:
         return CompiledResult(check, success=observed == kwargs["value"], result={"observed_value": observed})
     if observed is None:
