@@ -14,7 +14,14 @@ CONNECT_TIMEOUT_S = 5
 
 
 def connect(target: Target, read_only: bool = False) -> Any:
-    """A DB-API connection to the target's warehouse. The caller closes it."""
+    """A DB-API connection to the target's warehouse. The caller closes it.
+
+    Spark: a pef_gx.warehouse.spark.SparkConnection (qmark placeholders; closing a local one ends its
+    JVM, which releases the Derby metastore for the next dbt run)."""
+    if target.type == "spark":
+        from pef_gx.warehouse.spark import connect_spark
+
+        return connect_spark(target)
     if target.type == "duckdb":
         import duckdb
 
@@ -53,6 +60,12 @@ def check_reachable(target: Target) -> None:
             raise DatabaseError(
                 f"folder of DuckDB file {target.path} does not exist", "fix path: in profiles.yml"
             )
+        return
+    if target.type == "spark":
+        from pef_gx.warehouse.spark import check_spark_reachable
+
+        # A session target: Java and pyspark only (starting a JVM here would hold Derby while dbt runs).
+        check_spark_reachable(target)
         return
     connect(target).close()
 
