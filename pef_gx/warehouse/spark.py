@@ -153,10 +153,12 @@ def local_session(target: Target) -> Any:
     conf = target.spark_conf
     builder = SparkSession.builder.enableHiveSupport()
     builder = builder.master(conf.get("spark.master", "local[*]")).appName("pef-gx")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")  # no progress bars in pef-gx's output
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
         session.sql("show databases").collect()  # opens the metastore now, so a held Derby fails here
     except Exception as exc:
         stop_local_jvm()

@@ -1,0 +1,15 @@
+
+
+with meet_condition as (
+    select * from pef_shop.fct_orders
+),
+
+validation_errors as (
+    select *
+    from meet_condition
+    where 1 = 2
+        or not item_count >= 1
+)
+
+select * from validation_errors
+

@@ -1,0 +1,7 @@
+
+
+select *
+from pef_shop.dim_customers
+
+where not (lifetime_value >= 0)
+

@@ -1,0 +1,7 @@
+
+
+select *
+from pef_shop.sales
+
+where not (amount = quantity * unit_price)
+

@@ -1,0 +1,7 @@
+
+
+select *
+from pef_shop.sales_daily
+
+where not (items >= orders)
+

@@ -1,0 +1,18 @@
+
+
+with validation as (
+    select
+        sum(case when product_category is null then 0 else 1 end)
+            / cast(count(*) as numeric(28, 6)) as not_null_proportion
+    from pef_shop.sales
+),
+
+validation_errors as (
+    select not_null_proportion
+    from validation
+    where not_null_proportion < 0.99
+       or not_null_proportion > 1.0
+)
+
+select * from validation_errors
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select amount
+from pef_shop.sales
+where amount is null
+
+

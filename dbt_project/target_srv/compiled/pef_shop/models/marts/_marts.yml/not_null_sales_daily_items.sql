@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select items
+from pef_shop.sales_daily
+where items is null
+
+

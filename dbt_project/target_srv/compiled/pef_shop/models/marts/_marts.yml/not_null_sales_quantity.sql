@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select quantity
+from pef_shop.sales
+where quantity is null
+
+

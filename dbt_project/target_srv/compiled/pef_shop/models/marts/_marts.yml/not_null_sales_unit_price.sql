@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select unit_price
+from pef_shop.sales
+where unit_price is null
+
+

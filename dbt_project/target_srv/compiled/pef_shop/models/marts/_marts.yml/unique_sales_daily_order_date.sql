@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    order_date as unique_field,
+    count(*) as n_records
+
+from pef_shop.sales_daily
+where order_date is not null
+group by order_date
+having count(*) > 1
+
+

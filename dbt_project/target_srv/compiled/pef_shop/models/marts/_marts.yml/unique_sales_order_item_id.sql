@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    order_item_id as unique_field,
+    count(*) as n_records
+
+from pef_shop.sales
+where order_item_id is not null
+group by order_item_id
+having count(*) > 1
+
+

@@ -1,0 +1,7 @@
+
+
+select *
+from pef_shop.stg_customers
+
+where not (updated_at <= current_timestamp)
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select email
+from pef_shop.stg_customers
+where email is null
+
+

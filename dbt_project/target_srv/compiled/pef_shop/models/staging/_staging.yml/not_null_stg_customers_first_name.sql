@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select first_name
+from pef_shop.stg_customers
+where first_name is null
+
+

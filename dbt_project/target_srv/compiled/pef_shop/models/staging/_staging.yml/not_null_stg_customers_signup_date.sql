@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select signup_date
+from pef_shop.stg_customers
+where signup_date is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select status
+from pef_shop.stg_orders
+where status is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select order_id
+from pef_shop.stg_payments
+where order_id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select list_price
+from pef_shop.stg_products
+where list_price is null
+
+

@@ -1,0 +1,5 @@
+
+select email
+from pef_shop.stg_customers
+where email is not null
+  and not (email rlike '^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$')

@@ -1,0 +1,14 @@
+
+    
+    
+
+select
+    product_id as unique_field,
+    count(*) as n_records
+
+from pef_shop.stg_products
+where product_id is not null
+group by product_id
+having count(*) > 1
+
+

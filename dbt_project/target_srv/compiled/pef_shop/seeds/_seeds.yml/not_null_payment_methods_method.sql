@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select method
+from pef_shop.payment_methods
+where method is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select updated_at
+from pef_shop.raw_customers
+where updated_at is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select order_item_id
+from pef_shop.raw_order_items
+where order_item_id is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select quantity
+from pef_shop.raw_order_items
+where quantity is null
+
+

@@ -1,0 +1,10 @@
+-- Singular test: every shipped, completed or returned order is fully paid. Returns the orders
+-- whose payments are smaller than the order amount.
+select
+    order_id,
+    status,
+    order_amount,
+    payment_total
+from pef_shop.fct_orders
+where status in ('shipped', 'completed', 'returned', 'return_pending')
+  and payment_total < order_amount

@@ -1,0 +1,29 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+with meet_condition as (
+    select * from pef_shop.customer_lifetime_value
+),
+
+validation_errors as (
+    select *
+    from meet_condition
+    where 1 = 2
+        or not days_since_last_order >= 0
+)
+
+select * from validation_errors
+
+
+  
+  
+      
+    ) dbt_internal_test

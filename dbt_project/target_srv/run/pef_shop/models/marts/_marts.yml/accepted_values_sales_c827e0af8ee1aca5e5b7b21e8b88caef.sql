@@ -1,0 +1,36 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+with all_values as (
+
+    select
+        order_status as value_field,
+        count(*) as n_records
+
+    from pef_shop.sales
+    group by order_status
+
+)
+
+select *
+from all_values
+where value_field not in (
+    'completed','placed','return_pending','returned','shipped'
+)
+
+
+
+  
+  
+      
+    ) dbt_internal_test

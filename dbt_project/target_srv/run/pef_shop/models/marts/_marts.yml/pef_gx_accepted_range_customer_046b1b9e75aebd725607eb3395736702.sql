@@ -1,0 +1,20 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select last_order_date
+from pef_shop.customer_lifetime_value
+where 1 = 2
+    or last_order_date < '2023-11-29'
+    or last_order_date > '2025-02-07'
+
+  
+  
+      
+    ) dbt_internal_test

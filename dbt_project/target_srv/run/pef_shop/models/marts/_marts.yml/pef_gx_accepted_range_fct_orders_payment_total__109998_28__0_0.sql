@@ -1,0 +1,20 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select payment_total
+from pef_shop.fct_orders
+where 1 = 2
+    or payment_total < 0.0
+    or payment_total > 109998.28
+
+  
+  
+      
+    ) dbt_internal_test

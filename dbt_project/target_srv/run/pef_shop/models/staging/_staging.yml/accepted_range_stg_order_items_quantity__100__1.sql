@@ -1,0 +1,30 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+with meet_condition as (
+    select * from pef_shop.stg_order_items
+),
+
+validation_errors as (
+    select *
+    from meet_condition
+    where 1 = 2
+        or not quantity >= 1
+        or not quantity <= 100
+)
+
+select * from validation_errors
+
+
+  
+  
+      
+    ) dbt_internal_test

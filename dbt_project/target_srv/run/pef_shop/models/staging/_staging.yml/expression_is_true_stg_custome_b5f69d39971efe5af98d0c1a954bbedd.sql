@@ -1,0 +1,21 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+
+select *
+from pef_shop.stg_customers
+
+where not (cast(updated_at as date) >= signup_date)
+
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,25 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+
+
+select unit_price
+from pef_shop.raw_products
+where unit_price is null
+
+
+
+  
+  
+      
+    ) dbt_internal_test

@@ -1,0 +1,28 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+    
+    
+
+select
+    code as unique_field,
+    count(*) as n_records
+
+from pef_shop.country_codes
+where code is not null
+group by code
+having count(*) > 1
+
+
+
+  
+  
+      
+    ) dbt_internal_test

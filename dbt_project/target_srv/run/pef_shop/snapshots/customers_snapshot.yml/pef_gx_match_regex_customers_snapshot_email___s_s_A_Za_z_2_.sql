@@ -1,0 +1,19 @@
+
+    
+    select
+      count(*) as failures,
+      count(*) != 0 as should_warn,
+      count(*) != 0 as should_error
+    from (
+      
+    
+  
+select email
+from pef_shop.customers_snapshot
+where email is not null
+  and not (email rlike '^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$')
+
+  
+  
+      
+    ) dbt_internal_test
