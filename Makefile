@@ -62,7 +62,7 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) dbt_project/target dbt_project/logs dbt_project/*.duckdb gx/uncommitted dbt_project/spark dbt_project/spark_server
+	rm -rf $(VENV) dbt_project/target dbt_project/logs dbt_project/*.duckdb gx/uncommitted dbt_project/spark_local dbt_project/spark_server
 
 bench: setup
 	for f in bench/*_bench.py; do $(BIN)/python $$f || exit 1; done

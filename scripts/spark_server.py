@@ -80,7 +80,9 @@ def start(folder: Path, thrift_port: int, connect_port: int) -> int:
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
     log = (folder / "server.log").open("ab")
     # Its own session, so `stop` can end spark-submit and the JVM it starts together.
-    proc = subprocess.Popen(args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     pid_file.write_text(str(proc.pid))
     started = time.monotonic()
     while time.monotonic() - started < START_TIMEOUT_S:
@@ -96,7 +98,9 @@ def start(folder: Path, thrift_port: int, connect_port: int) -> int:
             return 0
         time.sleep(1)
     stop(folder)
-    print(f"Spark server did not answer within {START_TIMEOUT_S}s; see {folder / 'server.log'}", file=sys.stderr)
+    print(
+        f"Spark server did not answer within {START_TIMEOUT_S}s; see {folder / 'server.log'}", file=sys.stderr
+    )
     return 2
 
 
@@ -123,8 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=("start", "stop"))
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("PEF_SPARK_SERVER_DIR", DEFAULT_DIR)))
-    parser.add_argument("--thrift-port", type=int, default=int(os.environ.get("PEF_SPARK_THRIFT_PORT", 10000)))
-    parser.add_argument("--connect-port", type=int, default=int(os.environ.get("PEF_SPARK_CONNECT_PORT", 15002)))
+    parser.add_argument(
+        "--thrift-port", type=int, default=int(os.environ.get("PEF_SPARK_THRIFT_PORT", 10000))
+    )
+    parser.add_argument(
+        "--connect-port", type=int, default=int(os.environ.get("PEF_SPARK_CONNECT_PORT", 15002))
+    )
     args = parser.parse_args(argv)
     folder = args.dir.resolve()
     if args.action == "start":

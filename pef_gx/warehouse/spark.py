@@ -154,6 +154,11 @@ def local_session(target: Target) -> Any:
     builder = SparkSession.builder.enableHiveSupport()
     builder = builder.master(conf.get("spark.master", "local[*]")).appName("pef-gx")
     builder = builder.config("spark.ui.showConsoleProgress", "false")  # no progress bars in pef-gx's output
+    warehouse = conf.get("spark.sql.warehouse.dir")
+    if warehouse and "://" not in warehouse and "spark.driver.extraJavaOptions" not in conf:
+        # Derby writes derby.log into the working directory unless told: keep it beside the warehouse.
+        log = os.path.join(os.path.dirname(warehouse.rstrip("/")), "derby.log")
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dderby.stream.error.file={log}")
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:

@@ -1,7 +1,0 @@
-
-
-select *
-from pef_shop.sales_daily
-
-where not (items >= orders)
-

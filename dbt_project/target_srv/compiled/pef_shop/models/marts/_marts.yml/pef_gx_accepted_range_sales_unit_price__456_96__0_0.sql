@@ -1,6 +1,0 @@
-
-select unit_price
-from pef_shop.sales
-where 1 = 2
-    or unit_price < 0.0
-    or unit_price > 456.96

@@ -1,7 +1,0 @@
-
-
-select *
-from pef_shop.stg_customers
-
-where not (updated_at <= current_timestamp)
-

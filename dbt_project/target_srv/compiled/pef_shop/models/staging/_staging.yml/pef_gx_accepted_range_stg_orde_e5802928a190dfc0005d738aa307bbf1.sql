@@ -1,6 +1,0 @@
-
-select order_date
-from pef_shop.stg_orders
-where 1 = 2
-    or order_date < '2023-11-25'
-    or order_date > '2025-02-07'

@@ -1,5 +1,0 @@
-
-select email
-from pef_shop.stg_customers
-where email is not null
-  and not (email rlike '^[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}$')

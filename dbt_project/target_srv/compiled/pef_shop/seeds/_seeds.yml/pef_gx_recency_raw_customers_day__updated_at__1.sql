@@ -1,5 +1,0 @@
-
-select most_recent
-from (select max(updated_at) as most_recent from pef_shop.raw_customers) as r
-where most_recent is null
-   or cast(most_recent as timestamp) < cast(current_timestamp - interval '1 day' as timestamp)

@@ -1,6 +1,0 @@
-
-select dbt_updated_at
-from pef_shop.customers_snapshot
-where 1 = 2
-    or dbt_updated_at < '2014-03-31'
-    or dbt_updated_at > '2107-10-20'
