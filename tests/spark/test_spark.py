@@ -14,7 +14,7 @@ from pef_gx.artifacts.project import load_dbt_project
 from pef_gx.errors import DatabaseError
 from pef_gx.warehouse.connection import check_reachable, connect
 from tests.conftest import PLANTED, dbt, run_cli
-from tests.spark.conftest import Built
+from tests.spark.conftest import Built, node_results
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
@@ -50,13 +50,36 @@ def test_connection_aggregates_in_spark_then_releases_the_metastore(spark_built:
         assert cur.fetchall() == [(500, 496, 496)]  # 4 planted NULL e-mails stay NULL on Spark too
         cur.execute("describe table pef_shop.dim_customers")
         assert ("customer_id", "int") in {(r[0], r[1]) for r in cur.fetchall()}
+        spark_profile = _profile(conn, "spark", "pef_shop")
         jvm = conn.session.sparkContext._gateway.proc
     finally:
         conn.close()
     assert jvm.poll() is not None, "closing the connection must end the JVM holding Derby"
+    # generate --infer's profile (one aggregate pass, regexes included) says on Spark what it says on DuckDB.
+    duck = connect(_target(spark_built.project, "duckdb"), read_only=True)
+    try:
+        assert spark_profile == _profile(duck, "duckdb", "main")
+    finally:
+        duck.close()
+    assert spark_profile["email"][2] == {"email": 496, "uuid": 0, "iso_date": 0}
     # dbt, another process, opens the same metastore right after (Derby admits one JVM at a time).
-    proc = dbt(spark_built.project, "test", "--target", "spark", "-s", "unique_stg_customers_customer_id")
-    assert "PASS=1" in proc.stdout
+    dbt(spark_built.project, "test", "--target", "spark", "-s", "unique_stg_customers_customer_id")
+    ran = node_results(spark_built.project / "target")
+    assert [s for uid, s in ran.items() if uid.startswith("test.")] == [("pass", 0)]
+
+
+def _profile(conn, dialect: str, schema: str) -> dict[str, tuple]:
+    """Column -> (non-null, distinct, pattern hits, low-cardinality values) of stg_customers."""
+    from pef_gx.warehouse import profile as prof
+    from pef_gx.warehouse.sql import relation
+
+    columns = prof.columns_of(conn, dialect, schema, "stg_customers")
+    table = prof.profile_table(conn, dialect, relation(dialect, schema, "stg_customers"), columns, 30)
+    assert table.row_count == 500
+    return {
+        c.name: (c.non_null, c.distinct, c.pattern_hits, sorted(map(str, c.values or ())))
+        for c in table.columns
+    }
 
 
 def test_spark_targets_resolve_like_dbt(tmp_path: Path) -> None:
@@ -117,7 +140,17 @@ def test_server_dbt_over_thrift_and_connect_reads_its_tables(
     from tests.conftest import copy_sample_project
 
     project = copy_sample_project(tmp_path / "p")
-    dbt(project, "build", "--target", "spark_server", "-s", "+stg_customers", env=spark_server)
+    dbt(
+        project,
+        "build",
+        "--target",
+        "spark_server",
+        "-s",
+        "+stg_customers",
+        "--indirect-selection",
+        "cautious",
+        env=spark_server,
+    )
     conn = connect(_target(project, "spark_server", spark_server))
     try:
         cur = conn.cursor()
