@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pef_gx.artifacts.profiles import Target
@@ -50,6 +52,20 @@ def connect(target: Target, read_only: bool = False) -> Any:
         raise unreachable(target, exc) from None
     conn.autocommit = True
     return conn
+
+
+@contextlib.contextmanager
+def session_scope(target: Target) -> Iterator[None]:
+    """Connections opened inside share one warehouse session where opening one is costly: a local Spark
+    JVM starts once (10-25 s) for all of them and ends at the block's end, releasing the Derby metastore.
+    Run no dbt inside the block for a Spark session target (Derby admits one JVM). Others: no effect."""
+    if target.type == "spark" and target.spark_method == "session":
+        from pef_gx.warehouse.spark import reuse_local_session
+
+        with reuse_local_session():
+            yield
+        return
+    yield
 
 
 def check_reachable(target: Target) -> None:

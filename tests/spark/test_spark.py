@@ -12,7 +12,7 @@ import pytest
 from pef_gx.artifacts.profiles import load_target
 from pef_gx.artifacts.project import load_dbt_project
 from pef_gx.errors import DatabaseError
-from pef_gx.warehouse.connection import check_reachable, connect
+from pef_gx.warehouse.connection import check_reachable, connect, session_scope
 from tests.conftest import PLANTED, dbt, run_cli
 from tests.spark.conftest import Built, node_results
 
@@ -66,6 +66,24 @@ def test_connection_aggregates_in_spark_then_releases_the_metastore(spark_built:
     dbt(spark_built.project, "test", "--target", "spark", "-s", "unique_stg_customers_customer_id")
     ran = node_results(spark_built.project / "target")
     assert [s for uid, s in ran.items() if uid.startswith("test.")] == [("pass", 0)]
+
+
+def test_connections_in_a_session_scope_share_one_jvm_that_ends_with_it(spark_built: Built) -> None:
+    target = _target(spark_built.project, "spark")
+    with session_scope(target):  # what `pef-gx build` wraps its post-run steps in
+        first = connect(target)
+        jvm = first.session.sparkContext._gateway.proc
+        first.close()
+        assert jvm.poll() is None
+        second = connect(target)
+        try:
+            assert second.session.sparkContext._gateway.proc is jvm
+            cur = second.cursor()
+            cur.execute("select count(*) from pef_shop.sales")
+            assert cur.fetchone() == (4901,)
+        finally:
+            second.close()
+    assert jvm.poll() is not None
 
 
 def _profile(conn, dialect: str, schema: str) -> dict[str, tuple]:
