@@ -73,7 +73,9 @@ class Target:
             if self.spark_method == "session":
                 master = self.spark_conf.get("spark.master", "local[*]")
                 return f"spark session {master} (schema {self.schema})"
-            return f"spark {self.spark_method} {self.host}:{self.port} via {self.connect_url} (schema {self.schema})"
+            # A Connect URL may carry a token after "/;" (Databricks): never shown.
+            url = (self.connect_url or "").split("/;", 1)[0]
+            return f"spark {self.spark_method} {self.host}:{self.port} via {url} (schema {self.schema})"
         return f"{self.type} {self.user}@{self.host}:{self.port}/{self.database} (schema {self.schema})"
 
 

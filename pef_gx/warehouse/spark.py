@@ -140,7 +140,7 @@ def check_spark_reachable(target: Target) -> None:
         _require_port(target.host, target.port or 10000, "Spark Thrift server")
     url = target.connect_url or ""
     parsed = urlparse(url.replace("sc://", "http://", 1))
-    _require_port(parsed.hostname or "127.0.0.1", parsed.port or 15002, f"Spark Connect ({url})")
+    _require_port(parsed.hostname or "127.0.0.1", parsed.port or 15002, "Spark Connect server")
 
 
 def local_session(target: Target) -> Any:
@@ -179,7 +179,10 @@ def connect_session(url: str) -> Any:
         session = SparkSession.builder.remote(url).getOrCreate()
         session.sql("select 1").collect()
     except Exception as exc:
-        raise DatabaseError(f"cannot reach Spark Connect at {url}: {first_line(exc)}", SERVER_HINT) from None
+        shown = url.split("/;", 1)[0]  # a token may follow "/;" (Databricks): never shown
+        raise DatabaseError(
+            f"cannot reach Spark Connect at {shown}: {first_line(exc)}", SERVER_HINT
+        ) from None
     return session
 
 

@@ -32,3 +32,21 @@ def test_relation_stats_query_quotes_for_spark() -> None:
     assert _relation_sql("s", "t", "updated_at", "spark") == (
         "select count(*), cast(max(`updated_at`) as string) from `s`.`t`"
     )
+
+
+def test_a_token_in_the_connect_url_is_never_shown(tmp_path) -> None:
+    from pef_gx.artifacts.profiles import Target
+
+    target = Target(
+        "dbx",
+        "spark",
+        "analytics",
+        host="adb-1.azuredatabricks.net",
+        port=443,
+        extra={"method": "http", "connect_url": "sc://adb-1.azuredatabricks.net:443/;token=dapiSECRET"},
+    )
+    assert "SECRET" not in target.describe()
+    assert (
+        target.describe()
+        == "spark http adb-1.azuredatabricks.net:443 via sc://adb-1.azuredatabricks.net:443 (schema analytics)"
+    )
