@@ -50,3 +50,16 @@ def test_a_token_in_the_connect_url_is_never_shown(tmp_path) -> None:
         target.describe()
         == "spark http adb-1.azuredatabricks.net:443 via sc://adb-1.azuredatabricks.net:443 (schema analytics)"
     )
+
+
+def test_the_spark_jvms_routine_log_lines_are_not_dbt_errors() -> None:
+    from pef_gx.runner.dbt_cli import DbtInvocation, _handle_line
+
+    invocation = DbtInvocation(args=[], returncode=0)
+    for line in (
+        "26/12/01 08:10:52 WARN CharVarcharUtils: The Spark cast operator does not support char/varchar type\n",
+        "Using Spark's default log4j profile: org/apache/spark/log4j2-defaults.properties\n",
+        "26/12/01 08:10:53 ERROR Executor: Exception in task 0.0\n",
+    ):
+        _handle_line(line, invocation, None)
+    assert invocation.errors == ["26/12/01 08:10:53 ERROR Executor: Exception in task 0.0"]
