@@ -110,8 +110,9 @@ suite = ctx.suites.add(gx.ExpectationSuite(name="lineitem_bench", expectations=e
 vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="vd", data=bd, suite=suite))
 cp = ctx.checkpoints.add(gx.Checkpoint(name="cp", validation_definitions=[vd]))
 result = cp.run(batch_parameters={"dataframe": spark.table("tpch.stg_lineitem")})
-ok = [r.success for v in result.run_results.values() for r in v.results]
-print(json.dumps({"checks": len(ok), "passed": sum(ok)}))
+res = [r for v in result.run_results.values() for r in v.results]
+failed = [r.expectation_config.type + ("(raised)" if r.exception_info.get("raised_exception") else "") for r in res if not r.success]
+print(json.dumps({"checks": len(res), "passed": len(res) - len(failed), "failed": failed}))
 """
 )
 
