@@ -111,7 +111,7 @@ vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="vd", data=bd, 
 cp = ctx.checkpoints.add(gx.Checkpoint(name="cp", validation_definitions=[vd]))
 result = cp.run(batch_parameters={"dataframe": spark.table("tpch.stg_lineitem")})
 res = [r for v in result.run_results.values() for r in v.results]
-failed = [r.expectation_config.type + ("(raised)" if r.exception_info.get("raised_exception") else "") for r in res if not r.success]
+failed = [r.expectation_config.type + ("(raised)" if (r.exception_info or {}).get("raised_exception") else "") for r in res if not r.success]
 print(json.dumps({"checks": len(res), "passed": len(res) - len(failed), "failed": failed}))
 """
 )
