@@ -5,16 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pef-gx-installed
 
-.PHONY: setup demo test test-fast lint format bench browser clean
+.PHONY: setup demo test test-fast lint format bench browser java spark-server spark-server-stop clean
 
-setup: $(STAMP)
+setup: $(STAMP) java
 
 # Re-install only when the dependency pins change. constraints.txt holds the tested versions.
+# The spark extra (pyspark, dbt-spark) is part of the dev setup: the Spark tests run in `make test`.
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "pef-gx needs Python 3.10+")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]" -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]" -c constraints.txt
 	touch $(STAMP)
 
 # Headless Chromium for the Data Docs / HTML page tests (Debian packages; needs root or sudo).
@@ -22,6 +23,20 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# A Java runtime for Spark (Debian package; needs root or sudo). Skipped when java is already on PATH.
+java:
+	@command -v java >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
+# One local Spark server JVM (Thrift :10000 and Spark Connect :15002, 127.0.0.1 only) for the
+# `spark_server` target; its warehouse and metastore live in dbt_project/spark_server/.
+spark-server: setup
+	$(BIN)/python scripts/spark_server.py start
+
+spark-server-stop:
+	$(BIN)/python scripts/spark_server.py stop
 
 # The main job on the sample project, on the embedded DuckDB default.
 # build = dbt build, then the GX checkpoint on the tables dbt wrote, the results file and the Data Docs.
@@ -47,7 +62,7 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) dbt_project/target dbt_project/logs dbt_project/*.duckdb gx/uncommitted
+	rm -rf $(VENV) dbt_project/target dbt_project/logs dbt_project/*.duckdb gx/uncommitted dbt_project/spark_local dbt_project/spark_server
 
 bench: setup
 	for f in bench/*_bench.py; do $(BIN)/python $$f || exit 1; done

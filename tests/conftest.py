@@ -27,7 +27,17 @@ PLANTED = frozenset(
         "expression_is_true_stg_customers_updated_at_current_timestamp",
     }
 )
-_IGNORED = shutil.ignore_patterns("target", "logs", "dbt_packages", "*.duckdb", "*.duckdb.wal", ".user.yml")
+_IGNORED = shutil.ignore_patterns(
+    "target",
+    "logs",
+    "dbt_packages",
+    "*.duckdb",
+    "*.duckdb.wal",
+    ".user.yml",
+    "spark_local",
+    "spark_server",
+    "derby.log",
+)
 
 
 def copy_sample_project(dest: Path) -> Path:

@@ -8,6 +8,7 @@ environment variable it comes from, so GX configs and results can reference it a
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +17,15 @@ from typing import Any
 from pef_gx.artifacts.project import DbtProject, load_yaml_file
 from pef_gx.errors import ConfigError, did_you_mean
 
-SUPPORTED_TYPES = ("duckdb", "postgres")
+SUPPORTED_TYPES = ("duckdb", "postgres", "spark")
+SPARK_THRIFT_PORT = 10000
+SPARK_CONNECT_PORT = 15002
 
 
 @dataclass(frozen=True)
 class Target:
     name: str
-    type: str  # "duckdb" | "postgres"
+    type: str  # "duckdb" | "postgres" | "spark"
     schema: str
     threads: int = 1
     database: str | None = None
@@ -40,9 +43,39 @@ class Target:
     def password(self) -> str:
         return os.environ.get(self.password_env, "") if self.password_env else ""
 
+    @property
+    def spark_method(self) -> str:
+        """dbt-spark's `method`: session (Spark in this process), thrift, http, odbc."""
+        return str(self.extra.get("method") or "thrift")
+
+    @property
+    def spark_conf(self) -> dict[str, str]:
+        """dbt-spark's `server_side_parameters` (Spark settings), relative paths made absolute."""
+        return {str(k): str(v) for k, v in (self.extra.get("server_side_parameters") or {}).items()}
+
+    @property
+    def connect_url(self) -> str | None:
+        """The Spark Connect URL pef-gx validates through when Spark is a server (sc://host:port).
+
+        From the profile's `connect_url` (dbt ignores the key), else SPARK_REMOTE, else the default port
+        on the target's host. None for a session target: pef-gx then runs Spark itself."""
+        url = self.extra.get("connect_url") or os.environ.get("SPARK_REMOTE")
+        if url:
+            return str(url)
+        if self.spark_method == "session":
+            return None
+        return f"sc://{self.host or '127.0.0.1'}:{SPARK_CONNECT_PORT}"
+
     def describe(self) -> str:
         if self.type == "duckdb":
             return f"duckdb {self.path} (schema {self.schema})"
+        if self.type == "spark":
+            if self.spark_method == "session":
+                master = self.spark_conf.get("spark.master", "local[*]")
+                return f"spark session {master} (schema {self.schema})"
+            # A Connect URL may carry a token after "/;" (Databricks): never shown.
+            url = (self.connect_url or "").split("/;", 1)[0]
+            return f"spark {self.spark_method} {self.host}:{self.port} via {url} (schema {self.schema})"
         return f"{self.type} {self.user}@{self.host}:{self.port}/{self.database} (schema {self.schema})"
 
 
@@ -80,6 +113,28 @@ def _render(value: Any, tracker: _EnvTracker) -> Any:
         return env.from_string(value).render(env_var=tracker)
     except jinja2.TemplateError as exc:
         raise ConfigError(f"profiles.yml value {value!r} cannot be rendered: {exc}") from None
+
+
+_DERBY_NAME = re.compile(r"(databaseName=)([^;]+)")
+
+
+def _spark_paths(rendered: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Spark settings with the warehouse and Derby paths made absolute against the project folder.
+
+    dbt runs in the project folder, where Spark reads relative paths; pef-gx runs anywhere, so its own
+    session must name the same folders absolutely (else it would open an empty metastore elsewhere)."""
+    conf = dict(rendered.get("server_side_parameters") or {})
+    warehouse = conf.get("spark.sql.warehouse.dir")
+    if warehouse and "://" not in str(warehouse) and not Path(str(warehouse)).is_absolute():
+        conf["spark.sql.warehouse.dir"] = str((base / str(warehouse)).resolve())
+    for key in ("spark.hadoop.javax.jdo.option.ConnectionURL", "javax.jdo.option.ConnectionURL"):
+        url = conf.get(key)
+        if url:
+            conf[key] = _DERBY_NAME.sub(
+                lambda m: m[1] + (m[2] if Path(m[2]).is_absolute() else str((base / m[2]).resolve())),
+                str(url),
+            )
+    return {**rendered, "server_side_parameters": conf} if conf else rendered
 
 
 def _as_number(value: Any) -> float | int:
@@ -150,7 +205,12 @@ def load_target(
         raw_path = Path(str(rendered.get("path") or ":memory:"))
         # dbt resolves a relative path against its working directory; pef-gx always runs dbt in the project.
         path = raw_path if raw_path.is_absolute() else (project.dir / raw_path).resolve()
-    schema = rendered.get("schema") or ("main" if kind == "duckdb" else "public")
+    if kind == "spark":
+        rendered = _spark_paths(rendered, project.dir)
+        if rendered.get("method") != "session" and not rendered.get("port"):
+            rendered["port"] = SPARK_THRIFT_PORT
+    default_schema = {"duckdb": "main", "postgres": "public", "spark": "default"}[kind]
+    schema = rendered.get("schema") or default_schema
     port = rendered.get("port")
     return Target(
         name=name,

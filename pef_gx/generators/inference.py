@@ -175,7 +175,7 @@ def infer_checks(
                 history = (row_history or {}).get(node.unique_id, ())
                 out.specs.extend(_row_count_proposals(node, table.row_count, history, cfg))
         if cfg["relationships"]:
-            out.specs.extend(_relationship_proposals(conn, manifest, profiles, cfg))
+            out.specs.extend(_relationship_proposals(conn, manifest, profiles, cfg, target.type))
     finally:
         conn.close()
     out.specs = [s for s in out.specs if (s.node_id, s.kind, s.columns) not in covered]
@@ -341,6 +341,7 @@ def _relationship_proposals(
     manifest: Manifest,
     profiles: Mapping[str, tuple[Node, str, prof.TableProfile]],
     cfg: Mapping[str, Any],
+    dialect: str = "postgres",
 ) -> list[CheckSpec]:
     """child.<x_id> -> parent.<x_id> when the parent column is a complete key of the same type family and
     every child value is in it.
@@ -387,7 +388,7 @@ def _relationship_proposals(
                     and node.unique_id not in upstream_of(k[0].unique_id) and names_entity(k[0].name, col.name)
                 ]  # fmt: skip
                 tiers.append(sorted(siblings, key=rank))
-            found = _first_parent(conn, rel, col, tiers)
+            found = _first_parent(conn, rel, col, tiers, dialect)
             if found is not None:
                 parent, pcol, sibling = found
                 what = "sibling model" if sibling else "upstream"
@@ -408,9 +409,10 @@ def _first_parent(
     rel: str,
     col: prof.ColumnProfile,
     tiers: Sequence[Sequence[tuple[Node, str, prof.TableProfile, prof.ColumnProfile]]],
+    dialect: str = "postgres",
 ) -> tuple[Node, prof.ColumnProfile, bool] | None:
     for tier_index, tier in enumerate(tiers):
         for parent, parent_rel, _ptable, pcol in tier:
-            if prof.missing_count(conn, rel, col.name, parent_rel, pcol.name) == 0:
+            if prof.missing_count(conn, rel, col.name, parent_rel, pcol.name, dialect) == 0:
                 return parent, pcol, tier_index > 0
     return None

@@ -15,18 +15,21 @@ from pef_gx.results.model import RelationStats, ValidationRun
 _BUILT = ("success", "pass")
 
 
-def quote(name: str) -> str:
+def quote(name: str, dialect: str = "postgres") -> str:
+    if dialect == "spark":  # backticks: a double-quoted text is a string literal in Spark SQL
+        return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
 
 
-def _relation_sql(schema: str, identifier: str, column: str | None) -> str:
-    table = f"{quote(schema)}.{quote(identifier)}"
-    stamp = f", cast(max({quote(column)}) as varchar)" if column else ", null"
+def _relation_sql(schema: str, identifier: str, column: str | None, dialect: str = "postgres") -> str:
+    table = f"{quote(schema, dialect)}.{quote(identifier, dialect)}"
+    text = "string" if dialect == "spark" else "varchar"
+    stamp = f", cast(max({quote(column, dialect)}) as {text})" if column else ", null"
     return f"select count(*){stamp} from {table}"
 
 
 def measure(
-    conn: Any, lineage: Lineage, node_ids: Iterable[str], schema_of: dict[str, str]
+    conn: Any, lineage: Lineage, node_ids: Iterable[str], schema_of: dict[str, str], dialect: str = "postgres"
 ) -> list[RelationStats]:
     """One RelationStats per node; a node whose query fails is skipped (it may have been dropped)."""
     stats: list[RelationStats] = []
@@ -36,7 +39,7 @@ def measure(
             continue
         cur = conn.cursor()
         try:
-            cur.execute(_relation_sql(schema_of[node_id], info.identifier, info.timestamp_column))
+            cur.execute(_relation_sql(schema_of[node_id], info.identifier, info.timestamp_column, dialect))
             count, latest = cur.fetchone()
         except Exception:  # missing relation or column: no measurement this run (autocommit: nothing to undo)
             continue
@@ -89,7 +92,7 @@ def fill_relation_stats(
     schema_of = {uid: str((manifest_nodes.get(uid) or {}).get("schema") or target.schema) for uid in wanted}
     conn = connect(target, read_only=target.type == "duckdb")
     try:
-        measured = {s.node_id: s for s in measure(conn, lineage, wanted, schema_of)}
+        measured = {s.node_id: s for s in measure(conn, lineage, wanted, schema_of, target.type)}
     finally:
         conn.close()
     run.relations[:] = [r for r in run.relations if r.node_id not in measured] + list(measured.values())

@@ -18,7 +18,7 @@ from pef_gx.runner.build_summary import BuildSummary, summarise
 from pef_gx.runner.dbt_cli import DbtInvocation, NodeEvent, run_dbt
 from pef_gx.runner.selection import select_node_ids, selection_args
 from pef_gx.settings import Settings
-from pef_gx.warehouse.connection import check_reachable
+from pef_gx.warehouse.connection import check_reachable, session_scope
 from pef_gx.warehouse.timeouts import with_timeouts
 
 _CONNECTION_WORDS = ("could not connect", "connection refused", "connection to server", "could not translate")
@@ -104,8 +104,9 @@ def build(
     context = BuildContext(
         settings, project, target, tuple(select), tuple(exclude), run_results, outcome.step_results, selected
     )
-    for step in post_run_steps:
-        outcome.step_results[step.name] = step.run(context)
+    with session_scope(target):  # dbt has exited: the steps may share one (Spark) session
+        for step in post_run_steps:
+            outcome.step_results[step.name] = step.run(context)
     return outcome
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,7 +85,17 @@ def run_dbt(
     return invocation
 
 
+# dbt-spark's in-process JVM (method: session) logs to the same stream as dbt: its routine lines (log4j's
+# default layout below INFO..WARN, and its banner) are not dbt's errors. Thousands per build.
+_JVM_NOISE = re.compile(
+    r"^(\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} (TRACE|DEBUG|INFO|WARN) |Using Spark's default log4j profile"
+    r"|To adjust logging level use|Setting default log level to)"
+)
+
+
 def _handle_line(line: str, invocation: DbtInvocation, on_node: Callable[[NodeEvent], None] | None) -> None:
+    if _JVM_NOISE.match(line):
+        return
     try:
         event = json.loads(line)
         info, data = event["info"], event.get("data") or {}

@@ -8,7 +8,8 @@ from typing import Any
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import PefGxError
 from pef_gx.warehouse.connection import connect
-from pef_gx.warehouse.sql import quote_ident, relation
+from pef_gx.warehouse.profile import spark_columns
+from pef_gx.warehouse.sql import ident, relation
 
 
 def _open(target: Target) -> Any | None:
@@ -30,7 +31,10 @@ def built_columns(target: Target, relations: Mapping[str, tuple[str, str]]) -> d
     if conn is None:
         return {}
     try:
-        rows = _rows(conn, target.type, {s.lower() for s, _ in relations.values()})
+        if target.type == "spark":
+            rows = _spark_rows(conn, set(relations.values()))
+        else:
+            rows = _rows(conn, target.type, {s.lower() for s, _ in relations.values()})
     except Exception:  # a warehouse that cannot answer leaves the documented columns
         return {}
     finally:
@@ -62,6 +66,15 @@ def _rows(conn: Any, dialect: str, schemas: Iterable[str]) -> list[tuple[Any, ..
         cur.close()
 
 
+def _spark_rows(conn: Any, relations: Iterable[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    """Spark has no information_schema for its session catalog: one DESCRIBE per wanted relation."""
+    return [
+        (schema, table, column, data_type)
+        for schema, table in sorted(relations)
+        for column, data_type in spark_columns(conn, relation("spark", schema, table))
+    ]
+
+
 MAX_COLUMNS = 400  # a large warehouse: the first this many text columns only (one query each)
 
 
@@ -83,7 +96,7 @@ def small_value_sets(
                 budget -= 1
                 if budget < 0:
                     return out
-                quoted = quote_ident(name, quote=True)
+                quoted = ident(target.type, name)
                 source = relation(target.type, schema, table)
                 cur = conn.cursor()
                 try:

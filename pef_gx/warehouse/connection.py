@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from pef_gx.artifacts.profiles import Target
@@ -15,7 +17,14 @@ APPLICATION_NAME = "pef-gx"
 
 
 def connect(target: Target, read_only: bool = False) -> Any:
-    """A DB-API connection to the target's warehouse. The caller closes it."""
+    """A DB-API connection to the target's warehouse. The caller closes it.
+
+    Spark: a pef_gx.warehouse.spark.SparkConnection (qmark placeholders; closing a local one ends its
+    JVM, which releases the Derby metastore for the next dbt run)."""
+    if target.type == "spark":
+        from pef_gx.warehouse.spark import connect_spark
+
+        return connect_spark(target)
     if target.type == "duckdb":
         import duckdb
 
@@ -47,6 +56,20 @@ def connect(target: Target, read_only: bool = False) -> Any:
     return conn
 
 
+@contextlib.contextmanager
+def session_scope(target: Target) -> Iterator[None]:
+    """Connections opened inside share one warehouse session where opening one is costly: a local Spark
+    JVM starts once (10-25 s) for all of them and ends at the block's end, releasing the Derby metastore.
+    Run no dbt inside the block for a Spark session target (Derby admits one JVM). Others: no effect."""
+    if target.type == "spark" and target.spark_method == "session":
+        from pef_gx.warehouse.spark import reuse_local_session
+
+        with reuse_local_session():
+            yield
+        return
+    yield
+
+
 def check_reachable(target: Target) -> None:
     """Fail fast, before a long dbt run, when the warehouse cannot be reached."""
     if target.type == "duckdb":
@@ -55,6 +78,12 @@ def check_reachable(target: Target) -> None:
             raise DatabaseError(
                 f"folder of DuckDB file {target.path} does not exist", "fix path: in profiles.yml"
             )
+        return
+    if target.type == "spark":
+        from pef_gx.warehouse.spark import check_spark_reachable
+
+        # A session target: Java and pyspark only (starting a JVM here would hold Derby while dbt runs).
+        check_spark_reachable(target)
         return
     connect(target).close()
 

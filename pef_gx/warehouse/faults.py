@@ -95,11 +95,10 @@ def run_stopped(target: Target, what: str, exc: BaseException | str) -> Database
         )
     if kind == DISK_FULL:
         return DatabaseError(f"disk full while {what} on {where}: {detail}", "free some space and run again")
-    hint = (
-        "is another process (dbt, a notebook) holding the DuckDB file, or was it removed? run again when it is free"
-        if target.type == "duckdb"
-        else "is the PostgreSQL server up and reachable? run `pef-gx checkpoint` again when it is"
-    )
+    hint = {
+        "duckdb": "is another process (dbt, a notebook) holding the DuckDB file, or was it removed? run again when it is free",
+        "spark": "is the Spark server up (make spark-server), or did the local Spark JVM die? run `pef-gx checkpoint` again",
+    }.get(target.type, "is the PostgreSQL server up and reachable? run `pef-gx checkpoint` again when it is")
     return DatabaseError(f"lost the database ({where}) while {what}: {detail}", hint)
 
 

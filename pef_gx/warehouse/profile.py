@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pef_gx.warehouse.sql import quote_ident, regex_match, type_family
+from pef_gx.warehouse.sql import ident, regex_match, relation, type_family
 
 PATTERNS = {
     "email": r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$",
@@ -42,6 +42,8 @@ class TableProfile:
 
 def columns_of(conn: Any, dialect: str, schema: str, identifier: str) -> list[tuple[str, str]]:
     """(name, data type) of a relation, from information_schema; [] when it does not exist."""
+    if dialect == "spark":
+        return spark_columns(conn, relation(dialect, schema, identifier))
     cur = conn.cursor()
     placeholder = "?" if dialect == "duckdb" else "%s"
     cur.execute(
@@ -54,6 +56,25 @@ def columns_of(conn: Any, dialect: str, schema: str, identifier: str) -> list[tu
     return rows
 
 
+def spark_columns(conn: Any, rel: str) -> list[tuple[str, str]]:
+    """(name, data type) from Spark's DESCRIBE (its session catalog has no information_schema); [] when
+    the relation does not exist. DESCRIBE lists the columns, then a blank row and '#' sections."""
+    cur = conn.cursor()
+    try:
+        cur.execute(f"describe table {rel}")
+        rows = cur.fetchall()
+    except Exception:  # AnalysisException: no such table or view
+        return []
+    finally:
+        cur.close()
+    out: list[tuple[str, str]] = []
+    for name, data_type, *_ in rows:
+        if not name or str(name).startswith("#"):
+            break
+        out.append((str(name), str(data_type)))
+    return out
+
+
 def _fetchone(conn: Any, query: str) -> Sequence[Any]:
     cur = conn.cursor()
     cur.execute(query)
@@ -63,7 +84,7 @@ def _fetchone(conn: Any, query: str) -> Sequence[Any]:
 
 
 def profile_table(
-    conn: Any, dialect: str, relation: str, columns: Sequence[tuple[str, str]], max_values: int
+    conn: Any, dialect: str, table: str, columns: Sequence[tuple[str, str]], max_values: int
 ) -> TableProfile:
     profiles = [ColumnProfile(name, dtype, type_family(dtype)) for name, dtype in columns]
     select = ["count(*)", "cast(current_timestamp as timestamp)"]
@@ -71,7 +92,7 @@ def profile_table(
     for col in profiles:
         if col.family == "other":
             continue
-        q = quote_ident(col.name, quote=True)
+        q = ident(dialect, col.name)
         select += [f"count({q})", f"count(distinct {q})"]
         slots += [(col, "non_null", None), (col, "distinct", None)]
         if col.family in ("numeric", "date", "timestamp"):
@@ -81,8 +102,8 @@ def profile_table(
             for name, pattern in PATTERNS.items():
                 select.append(f"sum(case when {regex_match(dialect, q, pattern)} then 1 else 0 end)")
                 slots.append((col, "pattern", name))
-    row = _fetchone(conn, f"select {', '.join(select)} from {relation}")
-    profile = TableProfile(relation, int(row[0]), profiles, statements=1, now=row[1])
+    row = _fetchone(conn, f"select {', '.join(select)} from {table}")
+    profile = TableProfile(table, int(row[0]), profiles, statements=1, now=row[1])
     for (col, what, name), value in zip(slots, row[2:], strict=False):
         if what == "pattern":
             col.pattern_hits[str(name)] = int(value or 0)
@@ -93,8 +114,8 @@ def profile_table(
     low = [c for c in profiles if c.family == "string" and 0 < c.distinct <= max_values]
     if low:
         parts = [
-            f"select {i} as i, {quote_ident(c.name, quote=True)} as v from {relation} "
-            f"where {quote_ident(c.name, quote=True)} is not null group by {quote_ident(c.name, quote=True)}"
+            f"select {i} as i, {ident(dialect, c.name)} as v from {table} "
+            f"where {ident(dialect, c.name)} is not null group by {ident(dialect, c.name)}"
             for i, c in enumerate(low)
         ]
         cur = conn.cursor()
@@ -109,10 +130,12 @@ def profile_table(
     return profile
 
 
-def missing_count(conn: Any, child: str, child_column: str, parent: str, parent_column: str) -> int:
+def missing_count(
+    conn: Any, child: str, child_column: str, parent: str, parent_column: str, dialect: str = "postgres"
+) -> int:
     """How many non-NULL child values have no equal parent value (0: inclusion holds)."""
-    c = quote_ident(child_column, quote=True)
-    p = quote_ident(parent_column, quote=True)
+    c = ident(dialect, child_column)
+    p = ident(dialect, parent_column)
     row = _fetchone(
         conn,
         f"select count(*) from {child} as child where child.{c} is not null and not exists "

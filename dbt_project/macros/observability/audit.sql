@@ -4,12 +4,16 @@
   on-run-start: {{ log_pipeline_start(project_name, invocation_id) }}   -> one row in pef_gx_pipeline_runs
   on-run-end:   {{ log_pipeline_end(project_name, invocation_id, results) }}
                                                    -> finishes that row, one row per node in pef_gx_node_results
-  Tables live in the target schema; they are created when missing. DuckDB and PostgreSQL.
+  Tables live in the target schema; they are created when missing. DuckDB, PostgreSQL and Spark.
+  Spark's tables here are plain Parquet (no Delta: its jars are not installable offline), which cannot be
+  updated: on Spark the run row is written once, at run end, with dbt's run_started_at as its start.
   Set the variable pef_gx_audit: false to switch the audit off.
 -#}
 
 {% macro pef_gx_audit_relation(name) -%}
-    {{- return(api.Relation.create(database=target.database, schema=target.schema, identifier=name)) -}}
+    {#- Spark has no database level (target.database is undefined there). -#}
+    {%- set database = target.database if target.type != 'spark' else none -%}
+    {{- return(api.Relation.create(database=database, schema=target.schema, identifier=name)) -}}
 {%- endmacro %}
 
 {% macro pef_gx_literal(value) -%}
@@ -50,7 +54,7 @@
 
 {#- An audit row at run start. Returns no SQL (works as a hook and with dbt run-operation). -#}
 {% macro log_pipeline_start(pipeline_name, run_id) %}
-    {% if execute and var('pef_gx_audit', true) %}
+    {% if execute and var('pef_gx_audit', true) and target.type != 'spark' %}
         {% set runs, nodes = pef_gx_ensure_audit_tables() %}
         {% set command = (flags.WHICH if flags.WHICH is defined else none) %}
         {% do run_query(
@@ -85,8 +89,20 @@
                 ~ " rows_affected, failures, message, recorded_at) values " ~ (batch | join(", "))) %}
         {% endfor %}
         {% set status = 'error' if ns.error else ('warn' if ns.warn else 'success') %}
-        {% do run_query("update " ~ runs ~ " set finished_at = current_timestamp, status = '" ~ status ~ "'"
-            ~ ", nodes_total = " ~ (results | length) ~ ", nodes_error = " ~ ns.error ~ ", nodes_warn = " ~ ns.warn
-            ~ ", nodes_skipped = " ~ ns.skipped ~ " where run_id = " ~ pef_gx_literal(run_id)) %}
+        {% if target.type == 'spark' %}
+            {% set command = (flags.WHICH if flags.WHICH is defined else none) %}
+            {% do run_query(
+                "insert into " ~ runs ~ " (run_id, pipeline_name, target_name, dbt_version, invoked_command, started_at,"
+                ~ " finished_at, status, nodes_total, nodes_error, nodes_warn, nodes_skipped) values ("
+                ~ pef_gx_literal(run_id) ~ ", " ~ pef_gx_literal(pipeline_name) ~ ", " ~ pef_gx_literal(target.name)
+                ~ ", " ~ pef_gx_literal(dbt_version) ~ ", " ~ pef_gx_literal(command) ~ ", cast("
+                ~ pef_gx_literal(run_started_at.strftime('%Y-%m-%d %H:%M:%S')) ~ " as timestamp), current_timestamp, '"
+                ~ status ~ "', " ~ (results | length) ~ ", " ~ ns.error ~ ", " ~ ns.warn ~ ", " ~ ns.skipped ~ ")"
+            ) %}
+        {% else %}
+            {% do run_query("update " ~ runs ~ " set finished_at = current_timestamp, status = '" ~ status ~ "'"
+                ~ ", nodes_total = " ~ (results | length) ~ ", nodes_error = " ~ ns.error ~ ", nodes_warn = " ~ ns.warn
+                ~ ", nodes_skipped = " ~ ns.skipped ~ " where run_id = " ~ pef_gx_literal(run_id)) %}
+        {% endif %}
     {% endif %}
 {% endmacro %}

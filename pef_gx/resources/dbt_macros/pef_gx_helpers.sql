@@ -1,11 +1,13 @@
 {#- pef-gx: helpers of the generic tests (installed by `pef-gx init`; do not edit, re-run init). -#}
 
-{#- A Python value as an SQL literal: strings single-quoted with '' doubled, numbers and booleans as is. -#}
+{#- A Python value as an SQL literal: strings single-quoted with '' doubled, numbers and booleans as is.
+    Spark SQL reads backslash escapes in string literals: there a backslash is doubled too. -#}
 {% macro pef_gx_test_literal(value) -%}
     {%- if value is none -%} null
     {%- elif value is sameas true -%} true
     {%- elif value is sameas false -%} false
     {%- elif value is number -%} {{ value }}
+    {%- elif target.type == 'spark' -%} '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
     {%- else -%} '{{ value | string | replace("'", "''") }}'
     {%- endif -%}
 {%- endmacro %}
@@ -28,6 +30,8 @@
 {% macro pef_gx_test_regex_match(expression, pattern) -%}
     {%- if target.type == 'duckdb' -%}
         regexp_matches({{ expression }}, {{ pef_gx_test_literal(pattern) }})
+    {%- elif target.type == 'spark' -%}
+        ({{ expression }} rlike {{ pef_gx_test_literal(pattern) }})
     {%- else -%}
         ({{ expression }} ~ {{ pef_gx_test_literal(pattern) }})
     {%- endif -%}
@@ -47,14 +51,25 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- (column_name, data_type) of a relation, both lower case, from information_schema. -#}
+{#- (column_name, data_type) of a relation, both lower case, from information_schema. Spark's session
+    catalog has no information_schema: there dbt's adapter describes the relation when the test compiles. -#}
 {% macro pef_gx_test_columns_of(relation) -%}
+    {%- if target.type == 'spark' -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
+    {%- for column in columns %}
+    select {{ pef_gx_test_literal(column.name | lower) }} as column_name, {{ pef_gx_test_literal(column.dtype | lower) }} as data_type
+    {%- if not loop.last %} union all{% endif %}
+    {%- else %}
+    select cast(null as string) as column_name, cast(null as string) as data_type where 1 = 0
+    {%- endfor %}
+    {%- else %}
     select lower(column_name) as column_name, lower(data_type) as data_type
     from information_schema.columns
     where lower(table_schema) = {{ pef_gx_test_literal(relation.schema | lower) }}
       and lower(table_name) = {{ pef_gx_test_literal(relation.identifier | lower) }}
     {%- if relation.database %}
       and lower(table_catalog) = {{ pef_gx_test_literal(relation.database | lower) }}
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}
 

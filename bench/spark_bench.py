@@ -1,0 +1,299 @@
+"""Spark benchmark: TPC-H `lineitem` at SF0.1, SF1 and SF3 on Spark local[2], the 15 checks of
+bench/checkpoint_bench.py, one run each, every method as its own process (JVM start included):
+
+  pef-gx      `pef-gx checkpoint --no-docs --target spark` (the compiled engine on Spark SQL; see HOOK)
+  gx-default  GX's default checkpoint with its Spark data source, on a SparkSession this script builds
+              (GX's add_spark(spark_config=...) restarts the session and drops JVM options)
+  dbt-test    `dbt test` on Spark (dbt-spark, method session)
+  floor       one hand-written Spark SQL aggregate computing the 15 verdicts
+Prints seconds, the ratio to the floor and the peak memory of the largest process of each run (the
+driver JVM: in local mode driver and executors share it), sampled from /proc.
+
+Data: DuckDB's tpch extension (duckdb-extension-tpch, offline) makes lineitem and orders, written as
+Parquet under bench/out/spark/sf<N>/ and registered as external Spark tables in schema `tpch` of a
+metastore per scale factor. Everything lives under bench/out/ (git-ignored) and is kept between runs.
+
+Run: python bench/spark_bench.py [0.1 1 3]      (default: 0.1 1; SF3 takes minutes per method)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checkpoint_bench import FLOOR_SQL, SOURCES_YML  # the same 15 checks
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out" / "spark"
+BIN = Path(sys.executable).parent
+SCHEMA = "tpch"
+
+SPARK_CONF = """
+import os, sys
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+from pyspark.sql import SparkSession
+
+def session(ws):
+    b = SparkSession.builder.master("local[2]").enableHiveSupport().appName("bench")
+    for k, v in {
+        "spark.sql.catalogImplementation": "hive",
+        "spark.sql.warehouse.dir": f"{ws}/spark/warehouse",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={ws}/spark/metastore_db;create=true",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+    }.items():
+        b = b.config(k, v)
+    s = b.getOrCreate()
+    s.sparkContext.setLogLevel("ERROR")
+    return s
+"""
+
+REGISTER = (
+    SPARK_CONF
+    + """
+ws, data = sys.argv[1:3]
+s = session(ws)
+s.sql("create database if not exists tpch")
+for t in ("lineitem", "orders"):
+    s.sql(f"drop table if exists tpch.{t}")
+    s.sql(f"create table tpch.{t} using parquet location '{data}/{t}'")
+print(s.sql("select count(*) from tpch.lineitem").collect()[0][0])
+"""
+)
+
+FLOOR = (
+    SPARK_CONF
+    + """
+import json, time
+ws, sql = sys.argv[1:3]
+s = session(ws)
+t = time.perf_counter()
+row = s.sql(sql).collect()[0]
+print(json.dumps({"query_s": time.perf_counter() - t, "violations": list(row)}))
+"""
+)
+
+GX_DEFAULT = (
+    SPARK_CONF
+    + """
+import json
+from pathlib import Path
+ws, suite_file = sys.argv[1:3]
+spark = session(ws)  # built here: GX's add_spark(spark_config=...) would restart it without the settings
+import great_expectations as gx
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+from pef_gx.checks.sql_template import render_relations
+ctx = gx.get_context(mode="ephemeral")
+ds = ctx.data_sources.add_spark("bench")  # no spark_config: GX reuses the active session
+asset = ds.add_dataframe_asset("stg_lineitem")
+bd = asset.add_batch_definition_whole_dataframe("all")
+exps = []
+for e in json.loads(Path(suite_file).read_text())["expectations"]:
+    kwargs = dict(e["kwargs"])
+    if "unexpected_rows_query" in kwargs:
+        kwargs["unexpected_rows_query"] = render_relations(
+            kwargs["unexpected_rows_query"], lambda uid: "tpch." + uid.rsplit(".", 1)[1]
+        )
+    exps.append(ExpectationConfiguration(type=e["type"], kwargs=kwargs).to_domain_obj())
+suite = ctx.suites.add(gx.ExpectationSuite(name="lineitem_bench", expectations=exps))
+vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="vd", data=bd, suite=suite))
+cp = ctx.checkpoints.add(gx.Checkpoint(name="cp", validation_definitions=[vd]))
+result = cp.run(batch_parameters={"dataframe": spark.table("tpch.stg_lineitem")})
+res = [r for v in result.run_results.values() for r in v.results]
+failed = [r.expectation_config.type + ("(raised)" if (r.exception_info or {}).get("raised_exception") else "") for r in res if not r.success]
+print(json.dumps({"checks": len(res), "passed": len(res) - len(failed), "failed": failed}))
+"""
+)
+
+
+def _tree_peak_mib(root: int, stop: threading.Event, out: list[float]) -> None:
+    """Largest RSS of any process in root's tree, sampled every 0.25 s (the JVM is a grandchild)."""
+    peak = 0
+    while not stop.is_set():
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        todo = [root]
+        while todo:
+            pid = todo.pop()
+            peak = max(peak, rss.get(pid, 0))
+            todo += children.get(pid, [])
+        stop.wait(0.25)
+    out.append(peak / 2**20)
+
+
+def measured(args: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(seconds, peak MiB of the largest process of the tree, result) of one subprocess run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop, peak = threading.Event(), []
+    sampler = threading.Thread(target=_tree_peak_mib, args=(proc.pid, stop, peak))
+    sampler.start()
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    return elapsed, peak[0], subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+def make_parquet(sf: str) -> Path:
+    """lineitem and orders of TPC-H at scale factor sf as Parquet folders (made once, kept)."""
+    data = OUT / f"sf{sf}"
+    if (data / "done").exists():
+        return data
+    import duckdb
+    import duckdb_extension_tpch
+
+    ext = next(Path(duckdb_extension_tpch.__file__).parent.rglob("tpch.duckdb_extension"))
+    print(f"making TPC-H SF{sf} lineitem and orders as Parquet in {data} ...", flush=True)
+    shutil.rmtree(data, ignore_errors=True)
+    con = duckdb.connect()
+    con.execute(f"LOAD '{ext}'")
+    con.execute(f"CALL dbgen(sf={sf})")
+    for table in ("lineitem", "orders"):
+        (data / table).mkdir(parents=True)
+        con.execute(f"COPY {table} TO '{data / table / 'part-0.parquet'}' (FORMAT parquet)")
+    con.close()
+    (data / "done").touch()  # beside the tables: Spark reads every file in a table folder
+    return data
+
+
+def make_workspace(sf: str, data: Path) -> tuple[Path, int]:
+    ws = OUT / f"ws-sf{sf}"
+    project = ws / "tpch"
+    if ws.exists():
+        shutil.rmtree(project, ignore_errors=True)
+        for name in ("suites", "gx", ".pef-gx"):
+            shutil.rmtree(ws / name, ignore_errors=True)
+    (project / "models").mkdir(parents=True)
+    shutil.copytree(REPO / "dbt_project" / "macros", project / "macros")
+    (project / "dbt_project.yml").write_text(
+        "name: tpch_bench\nversion: '1.0.0'\nconfig-version: 2\nprofile: tpch_bench\nmodel-paths: [models]\n"
+        "macro-paths: [macros]\nflags:\n  send_anonymous_usage_stats: false\n"
+    )
+    (project / "profiles.yml").write_text(
+        textwrap.dedent(
+            f"""
+            tpch_bench:
+              target: spark
+              outputs:
+                spark:
+                  type: spark
+                  method: session
+                  host: local
+                  schema: {SCHEMA}
+                  threads: 2
+                  server_side_parameters:
+                    spark.master: "local[2]"
+                    spark.sql.catalogImplementation: hive
+                    spark.sql.warehouse.dir: "{ws}/spark/warehouse"
+                    spark.hadoop.javax.jdo.option.ConnectionURL: "jdbc:derby:;databaseName={ws}/spark/metastore_db;create=true"
+                    spark.sql.shuffle.partitions: "4"
+                    spark.ui.enabled: "false"
+                    spark.driver.host: 127.0.0.1
+                    spark.driver.bindAddress: 127.0.0.1
+            """
+        )
+    )
+    (project / "models" / "sources.yml").write_text(
+        SOURCES_YML.replace("{{ 'pef_bench' if target.type == 'postgres' else 'main' }}", SCHEMA)
+    )
+    (project / "models" / "stg_lineitem.sql").write_text(
+        "{{ config(materialized='view') }}\nselect * from {{ source('tpch', 'lineitem') }}\n"
+    )
+    reg = subprocess.run(
+        [sys.executable, "-c", REGISTER, str(ws), str(data)], capture_output=True, text=True, cwd=ws
+    )
+    if reg.returncode != 0:
+        raise SystemExit(f"registering the Parquet tables failed: {reg.stderr[-2000:]}")
+    rows = int(reg.stdout.strip().splitlines()[-1])
+    dbt = [str(BIN / "dbt"), "run", "--project-dir", "tpch", "--profiles-dir", "tpch", "-q"]
+    run = subprocess.run(dbt, cwd=ws, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"dbt run failed: {run.stdout[-2000:]}{run.stderr[-2000:]}")
+    (ws / "pef-gx.yml").write_text(
+        "dbt_project_dir: tpch\nprofiles_dir: tpch\ngx_dir: gx\nsuites_dir: suites\n"
+    )
+    gen = subprocess.run(
+        [str(BIN / "pef-gx"), "generate", "--parse", "-q"], cwd=ws, capture_output=True, text=True
+    )
+    if gen.returncode != 0:
+        raise SystemExit(f"pef-gx generate failed: {gen.stdout}{gen.stderr}")
+    return ws, rows
+
+
+def pef_gx_checkpoint(ws: Path) -> tuple[float, float, str]:
+    """HOOK: `pef-gx checkpoint --target spark` on the suite `pef-gx generate` wrote. Until the compiled
+    engine runs Spark, this reports the exit code and the first error line instead of a verdict."""
+    t, peak, proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q", "--target", "spark"], ws)
+    results = ws / ".pef-gx" / "results" / "latest.json"
+    if proc.returncode < 2 and results.exists():
+        statuses = [c["status"] for c in json.loads(results.read_text())["checks"]]
+        return t, peak, f"exit {proc.returncode}, {statuses.count('pass')}/{len(statuses)} pass"
+    first = (proc.stderr.strip() or proc.stdout.strip() or "?").splitlines()[0][:120]
+    return t, peak, f"NOT WIRED (exit {proc.returncode}): {first}"
+
+
+def bench(sf: str) -> list[tuple[str, float, float, str]]:
+    data = make_parquet(sf)
+    ws, rows_count = make_workspace(sf, data)
+    suite = ws / "suites" / "stg_lineitem.json"
+    checks = len(json.loads(suite.read_text())["expectations"])
+    results: list[tuple[str, float, float, str]] = [("pef-gx checkpoint", *pef_gx_checkpoint(ws))]
+
+    t, peak, proc = measured([sys.executable, "-c", GX_DEFAULT, str(ws), str(suite)], REPO)
+    info = proc.stdout.strip().splitlines()[-1] if proc.returncode == 0 else proc.stderr.strip()[-200:]
+    results.append(("GX default checkpoint", t, peak, info))
+
+    t, peak, proc = measured(
+        [str(BIN / "dbt"), "test", "--project-dir", "tpch", "--profiles-dir", "tpch", "-q"], ws
+    )
+    results.append(("dbt test", t, peak, f"exit {proc.returncode}"))
+
+    t, peak, proc = measured([sys.executable, "-c", FLOOR, str(ws), FLOOR_SQL.format(schema=SCHEMA)], REPO)
+    floor = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"query_s": t}
+    note = (
+        f"violations {floor.get('violations')}; process {t:.1f}s"
+        if proc.returncode == 0
+        else proc.stderr[-200:]
+    )
+    results.append(("floor: one aggregate query", floor["query_s"], peak, note))
+
+    print(f"\nspark local[2]: TPC-H SF{sf} lineitem, {rows_count:,} rows, {checks} checks")
+    base = results[-1][1]
+    print(f"  {'method':<28}{'seconds':>9}{'x floor':>9}{'peak MiB':>10}  note")
+    for name, seconds, mib, note in results:
+        print(f"  {name:<28}{seconds:>9.2f}{seconds / base:>9.2f}{mib:>10.0f}  {note}", flush=True)
+    return results
+
+
+def main(scale_factors: list[str]) -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores; floor = the query alone, others = whole process incl. JVM start")
+    summary = {sf: bench(sf) for sf in scale_factors}
+    (OUT / "latest.json").write_text(json.dumps(summary, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or ["0.1", "1"]))
