@@ -81,11 +81,15 @@ def run_validations(
     outcome = CheckpointOutcome()
     workers = max(1, min(int(target.threads or 1), len(suites) or 1))
     leftovers: dict[str, list[Check]] = {}
+    if target.type == "spark":  # one session runs the queries (Spark parallelises each one itself)
+        workers = 1
     if engine == "gx":
         outcome.suites = [SuiteOutcome(suite=s, relation=relations.get(s.name)) for s in suites]
         leftovers = {s.name: list(s.checks) for s in suites}
     else:
-        with _Connections(target) as connections:
+        from pef_gx.warehouse.connection import session_scope
+
+        with session_scope(target), _Connections(target) as connections:
             compiled = _in_parallel(
                 workers,
                 [
@@ -99,6 +103,9 @@ def run_validations(
             )
         outcome.suites = [o for o, _ in compiled]
         leftovers = {o.suite.name: rest for o, rest in compiled if rest}
+    if leftovers and target.type not in GX_TYPES:
+        _not_on_gx(target, outcome.suites, leftovers)
+        leftovers = {}
     if leftovers:
         context = gx.context(outcome.phases)
         todo = [o for o in outcome.suites if o.suite.name in leftovers]
@@ -166,6 +173,30 @@ class DocsJob:
         from pef_gx.validation.context import gx_paths
 
         return gx_paths(self.gx.gx_dir, self.gx.suites_dir).docs_index
+
+
+GX_TYPES = ("duckdb", "postgres")  # warehouses pef-gx connects GX's own SQL execution to
+
+
+def _not_on_gx(
+    target: Target, outcomes: Sequence[SuiteOutcome], leftovers: Mapping[str, list[Check]]
+) -> None:
+    """Checks only GX can run, on a warehouse GX is not connected to here: an error each, saying why."""
+    from pef_gx.validation.engine import error_result
+
+    for o in outcomes:
+        rest = leftovers.get(o.suite.name)
+        if not rest:
+            continue
+        reason = (
+            f"runs only through GX, which pef-gx does not connect to {target.type} "
+            "(the compiled engine runs the other checks)"
+        )
+        errors = {c.index: f"{c.gx_type} {reason}" for c in rest}
+        theirs = SuiteOutcome(suite=replace(o.suite, checks=tuple(rest)), relation=o.relation)
+        theirs.checks = [error_result(c, o.suite, o.relation, errors[c.index]) for c in rest]
+        theirs.errors = errors
+        _merge(o, theirs)
 
 
 def _merge(mine: SuiteOutcome, theirs: SuiteOutcome) -> None:
@@ -362,7 +393,10 @@ def count_rows(target: Target, relations: Sequence[Relation]) -> dict[str, int |
         for relation in relations:
             cur = conn.cursor()
             try:
-                cur.execute(f"select count(*) from {relation.sql}")
+                from pef_gx.warehouse import dialect as sqld
+
+                name = sqld.relation_sql(sqld.dialect_of(target.type), relation.schema, relation.identifier)
+                cur.execute(f"select count(*) from {name}")
                 counts[relation.node_id] = int(cur.fetchone()[0])
             except Exception as exc:
                 from pef_gx.validation.engine import is_connection_lost

@@ -85,6 +85,7 @@ def run_table(
     started = time.perf_counter()
     dialect = sqld.dialect_of(target.type)
     relation_sql = sqld.relation_sql(dialect, schema, identifier, database)
+    portable_sql = sqld.relation_sql("postgres", schema, identifier, database)  # for the suites' own SQL
     runner = _Runner(conn, target, on_lost)
     columns = relation_columns(runner, target, schema, identifier, relation_sql)
     run = TableRun(columns=columns)
@@ -98,7 +99,7 @@ def run_table(
         identifier,
         database,
         dialect,
-        lambda q: batch_query(q, relation_sql, resolve),
+        lambda q: batch_query(q, portable_sql, resolve, dialect),
         only_gx=only_gx,
         column_types=columns,
     )
@@ -130,12 +131,21 @@ def run_table(
     return run
 
 
-def batch_query(query: str, relation_sql: str, resolve: Callable[[str], str]) -> str:
-    """An unexpected-rows query for this target: `{ref:..}` resolved, `{batch}` the table, `{{ }}` undone."""
+def batch_query(
+    query: str, relation_sql: str, resolve: Callable[[str], str], dialect: str = "postgres"
+) -> str:
+    """An unexpected-rows query for this target: `{ref:..}` resolved, `{batch}` the table, `{{ }}` undone.
+
+    Suites hold these queries in the SQL pef-gx writes (double-quoted names, as DuckDB and PostgreSQL
+    read them; `relation_sql` and `resolve` quote that way too); another dialect (Spark) gets them
+    translated by sqlglot."""
     from pef_gx.checks.sql_template import render_relations
 
     rendered = render_relations(query.replace("{batch}", "\x00batch\x00"), resolve)
-    return rendered.replace("{{", "{").replace("}}", "}").replace("\x00batch\x00", relation_sql)
+    rendered = rendered.replace("{{", "{").replace("}}", "}").replace("\x00batch\x00", relation_sql)
+    if dialect in ("duckdb", "postgres"):
+        return rendered
+    return sqld.translate(rendered, "postgres", dialect)
 
 
 # --- running statements -----------------------------------------------------------------------------

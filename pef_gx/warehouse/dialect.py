@@ -59,6 +59,19 @@ def condition(sql: str, dialect: str) -> Any:
         raise ValueError(f"cannot read the condition {sql!r}: {str(exc).splitlines()[0]}") from None
 
 
+def translate(sql: str, read: str, write: str) -> str:
+    """SQL written for `read` as `write` reads it; unchanged when sqlglot cannot parse it (the warehouse
+    then reports the error, as it would for the text as written)."""
+    import sqlglot
+    from sqlglot.errors import ParseError, TokenError
+
+    try:
+        statements = sqlglot.transpile(sql, read=read, write=write)
+    except (ParseError, TokenError):
+        return sql
+    return statements[0] if len(statements) == 1 else sql
+
+
 def render(expression: Any, dialect: str) -> str:
     return str(expression.sql(dialect=dialect))
 
