@@ -121,9 +121,8 @@ def run_checkpoint(
             raise SuiteError(
                 f"a check refers to {unique_id}, which is not in the manifest", "regenerate the suites"
             )
-        return sql_dialect.relation_sql(
-            sql_dialect.dialect_of(target.type), relation.schema, relation.identifier
-        )
+        # the suites' SQL is written with double-quoted names; the compiled engine translates it for Spark
+        return sql_dialect.relation_sql("postgres", relation.schema, relation.identifier)
 
     preflight.check_relations(
         target,
