@@ -149,12 +149,18 @@ def tests_yaml(model: Model, models: list[Model]) -> str:
         ]
     else:
         column_tests["bucket"].append("not_null")
-    model_tests = ["pef_gx_unique_combination:\n          arguments: {combination_of_columns: [bucket, slot]}"]
+    model_tests = [
+        "pef_gx_unique_combination:\n          arguments: {combination_of_columns: [bucket, slot]}"
+    ]
     for extra in model.extras:
         if extra == "row_count":
-            model_tests.append("pef_gx_row_count_between:\n          arguments: {min_value: 10000, max_value: 100000}")
+            model_tests.append(
+                "pef_gx_row_count_between:\n          arguments: {min_value: 10000, max_value: 100000}"
+            )
         elif extra == "null_share":
-            column_tests["note"].append("pef_gx_not_null_proportion:\n              arguments: {at_least: 0.8}")
+            column_tests["note"].append(
+                "pef_gx_not_null_proportion:\n              arguments: {at_least: 0.8}"
+            )
         elif extra == "range_where":
             column_tests["amount"].append(
                 "pef_gx_accepted_range:\n              arguments: {min_value: 0, max_value: 99.99}\n"
@@ -168,9 +174,13 @@ def tests_yaml(model: Model, models: list[Model]) -> str:
             column = "dim_id" if model.dim is not None else "slot"
             column_tests.setdefault(column, []).append('not_null:\n              config: {where: "id > 500"}')
         elif extra == "recency":
-            model_tests.append("pef_gx_recency:\n          arguments: {field: created_date, datepart: year, interval: 5}")
+            model_tests.append(
+                "pef_gx_recency:\n          arguments: {field: created_date, datepart: year, interval: 5}"
+            )
         elif extra == "combo":
-            model_tests.append("unique_combination_of_columns:\n          arguments: {combination_of_columns: [id, category]}")
+            model_tests.append(
+                "unique_combination_of_columns:\n          arguments: {combination_of_columns: [id, category]}"
+            )
     lines = ["version: 2", "models:", f"  - name: {model.name}", "    data_tests:"]
     lines += [f"      - {t}" for t in model_tests]
     lines.append("    columns:")

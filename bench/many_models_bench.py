@@ -85,7 +85,9 @@ def relation_count(engine: str, duck: Path) -> int:
         import duckdb
 
         con = duckdb.connect(str(duck), read_only=True)
-        n = con.execute("select count(*) from information_schema.tables where table_schema = 'main'").fetchone()[0]
+        n = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'main'"
+        ).fetchone()[0]
         con.close()
         return n
     import psycopg2
@@ -102,7 +104,9 @@ def postgres_reason() -> str | None:
     try:
         import psycopg2
 
-        psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3).close()
+        psycopg2.connect(
+            host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3
+        ).close()
     except Exception as exc:
         return f"PostgreSQL not reachable: {str(exc).strip().splitlines()[0]}"
     return None
@@ -124,7 +128,9 @@ def prepare(engine: str) -> tuple[Path, dict]:
     ws.mkdir(parents=True, exist_ok=True)
     duck.unlink(missing_ok=True)
     write_project(ws / "many", engine, duck, MODELS)
-    (ws / "pef-gx.yml").write_text("dbt_project_dir: many\nprofiles_dir: many\ngx_dir: gx\nsuites_dir: suites\n")
+    (ws / "pef-gx.yml").write_text(
+        "dbt_project_dir: many\nprofiles_dir: many\ngx_dir: gx\nsuites_dir: suites\n"
+    )
     for stale in (ws / "suites", ws / ".pef-gx", ws / "gx"):
         subprocess.run(["rm", "-rf", str(stale)], check=True)
     written = time.perf_counter() - start
@@ -181,7 +187,9 @@ def bench(engine: str) -> dict:
         for name, extra in (("pef-gx", []), ("pef-gx (gx)", ["--engine", "gx"])):
             t, peak, proc = measured(pef + extra, ws)
             if proc.returncode > 1:
-                raise SystemExit(f"{name} failed (exit {proc.returncode}): {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+                raise SystemExit(
+                    f"{name} failed (exit {proc.returncode}): {proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+                )
             verdicts[name], checks = failing_pef(ws)
             keep(name, t, peak, f"exit {proc.returncode}, {checks} checks, {len(verdicts[name])} not passing")
 
@@ -198,7 +206,12 @@ def bench(engine: str) -> dict:
             [str(BIN / "dbt"), "test", "--project-dir", "many", "--profiles-dir", "many", "-q"], ws
         )
         verdicts["dbt test"], checks = failing_dbt(ws)
-        keep("dbt test", t, peak, f"exit {proc.returncode}, {checks} tests, {len(verdicts['dbt test'])} not passing")
+        keep(
+            "dbt test",
+            t,
+            peak,
+            f"exit {proc.returncode}, {checks} tests, {len(verdicts['dbt test'])} not passing",
+        )
     return {"info": info, "best": best, "verdicts": verdicts}
 
 
@@ -213,11 +226,15 @@ def report(engine: str, outcome: dict) -> bool:
         print(f"  {name:<14}{seconds:>9.2f}{seconds / pef:>10.2f}{mib:>10.0f}  {note}")
     agree = verdicts["pef-gx"] == verdicts["pef-gx (gx)"] == verdicts["dbt test"]
     if agree:
-        print(f"  verdicts agree: pef-gx, pef-gx (gx) and dbt test fail the same {len(verdicts['dbt test'])} tests")
+        print(
+            f"  verdicts agree: pef-gx, pef-gx (gx) and dbt test fail the same {len(verdicts['dbt test'])} tests"
+        )
     else:
         for name in ("pef-gx", "pef-gx (gx)"):
             extra, missing = verdicts[name] - verdicts["dbt test"], verdicts["dbt test"] - verdicts[name]
-            print(f"  VERDICTS DIFFER: {name} also fails {sorted(extra)}; passes what dbt fails: {sorted(missing)}")
+            print(
+                f"  VERDICTS DIFFER: {name} also fails {sorted(extra)}; passes what dbt fails: {sorted(missing)}"
+            )
     gx_note = "same set" if verdicts["GX default"] == verdicts["dbt test"] else "a different set (not gated)"
     print(f"  GX default fails {len(verdicts['GX default'])} checks: {gx_note}")
     gx_ratio, dbt_ratio = best["GX default"][0] / pef, best["dbt test"][0] / pef
