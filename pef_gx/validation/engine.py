@@ -235,6 +235,12 @@ def _dispose(datasource: Any) -> None:
     """Give back every connection (DuckDB: release the file for the next dbt run)."""
     with contextlib.suppress(Exception):  # best effort
         datasource.get_engine().dispose()
+    # GX's execution engine built a SQLAlchemy engine of its own: left open, each suite kept a connection
+    # until the run ended (PostgreSQL: "too many clients" past ~95 suites).
+    with contextlib.suppress(Exception):
+        execution = getattr(datasource, "_execution_engine", None)
+        if execution is not None:
+            execution.engine.dispose()
 
 
 def _inspect(datasource: Any, target: Target, relation: Relation) -> tuple[list[str] | None, int | None]:

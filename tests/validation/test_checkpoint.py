@@ -7,6 +7,7 @@ variant of it when it edits suites, the manifest or the data.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -209,6 +210,30 @@ def test_password_is_only_referenced_never_written(built_ws: Workspace, tmp_path
     assert any(p.suffix == ".html" for p in written) and (root / "gx" / "great_expectations.yml").is_file()
     leaked = [p for p in written if secret in p.read_text(encoding="utf-8", errors="replace")]
     assert leaked == [] and secret not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("built_ws", ["postgres"], indirect=True)
+def test_gx_engine_gives_each_suites_connections_back(built_ws: Workspace, tmp_path: Path) -> None:
+    """A role allowed 8 connections validates every suite with `--engine gx` on 2 threads: each suite's
+    connections close when it ends (GX's execution engine builds a SQLAlchemy engine of its own; left
+    open, 300 suites stopped at PostgreSQL's "too many clients")."""
+    suites = {p.stem: json.loads(p.read_text()) for p in built_ws.suites_dir.glob("*.json")}
+    assert len(suites) > 8
+    root = variant(built_ws, tmp_path, suites, threads=2)
+    role = f"pef_limited_{uuid.uuid4().hex[:8]}"
+    built_ws.sql(
+        f"create role {role} login connection limit 8; grant usage on schema {built_ws.schema} to {role}; "
+        f"grant select on all tables in schema {built_ws.schema} to {role}"
+    )
+    try:
+        proc = _checkpoint(built_ws, root, "--engine", "gx", env={"DBT_USER": role})
+    finally:
+        built_ws.sql(f"drop owned by {role}; drop role {role}")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode in (0, 1) and "too many connections" not in output, output
+    checks = built_ws.latest(root)["checks"]
+    assert {c["suite"] for c in checks} == set(suites)
+    assert [c["message"] for c in checks if c["status"] == "error"] == []
 
 
 @pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
