@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pef_gx.checks.sql_template import quote_literal
+from pef_gx.generators.natural_language.joins import JoinPath, join_column, join_value, paths
 from pef_gx.generators.natural_language.project import (
     FILLER,
     GENERATED_FOLDER,
@@ -31,6 +32,7 @@ from pef_gx.generators.natural_language.project import (
     model_candidates,
     refuse_unread,
 )
+from pef_gx.generators.natural_language.semantic import ADDITIVE, GRAINS, Measure
 
 PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
            "annual": "year", "annually": "year"}  # fmt: skip
@@ -79,6 +81,15 @@ _SKIP = FILLER | {
     "whose",
     "from",
 }
+_CONNECTORS = (
+    "in",
+    "from",
+    "with",
+    "whose",
+    "where",
+    "located",
+    "based",
+)  # before a value: "customers in Germany"
 
 
 @dataclass
@@ -86,7 +97,7 @@ class _Plan:
     model: ModelInfo
     limit: int | None = None  # top N
     index: ProjectIndex | None = None
-    join: tuple[str, ModelInfo, str] | None = None  # (local key, parent, parent key)
+    joins: list[JoinPath] = field(default_factory=list)  # related models joined (each with its prefixes)
     agg: str | None = None
     measure: str | None = None  # column
     entity: str | None = None  # words naming what is counted
@@ -95,6 +106,26 @@ class _Plan:
     share: dict[str, list[str]] = field(default_factory=dict)  # column -> values (numerator of a share)
     unread: list[str] = field(default_factory=list)
     reading: list[Reading] = field(default_factory=list)
+    semantic: Measure | None = None  # a metric or measure of the project's semantic layer, named
+    refusal: str | None = None  # why a named metric cannot be composed
+    _reachable: list[JoinPath] | None = None
+
+    def reachable(self) -> list[JoinPath]:
+        """The related models this plan's source may join (towards their unique key)."""
+        if self._reachable is None:
+            self._reachable = paths(self.index, self.model) if self.index is not None else []
+        return self._reachable
+
+    def alias(self, path: JoinPath) -> str:
+        """The SQL alias of the path's last model (j1, j2, ...): each path joined once, prefixes first."""
+        for n in range(1, len(path) + 1):
+            if path[:n] not in self.joins:
+                self.joins.append(path[:n])
+        return f"j{self.joins.index(path) + 1}"
+
+    def joined(self, path: JoinPath, column: str) -> str:
+        """The plan's name for a column of a joined model: 'j:<alias>.<column>'."""
+        return f"j:{self.alias(path)}.{column}"
 
 
 def _date_column(model: ModelInfo) -> str | None:
@@ -189,6 +220,27 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
         low = chunk.lower()
         if size == 1 and low in _SKIP:
             return 1
+        if size == 1 and low in _CONNECTORS and _value_at(plan, words, i + 1):
+            return 1  # "customers in Germany": the value says which rows
+        if (
+            into is plan.conditions
+            and plan.index is not None
+            and plan.semantic is None
+            and plan.measure is None
+        ):
+            named = plan.index.semantic.lookup(chunk)
+            if named:  # the project's own metric or measure: read on its model only
+                mine = [m for m in named if m.model_id in (model.unique_id, "")]
+                if mine and mine[0].refused:
+                    plan.refusal = f"{mine[0].kind} {mine[0].name} cannot be composed: {mine[0].refused}"
+                if not mine or mine[0].refused:
+                    return 0
+                plan.semantic, plan.measure = mine[0], f"{mine[0].kind}:{mine[0].name}"
+                plan.reading.append(
+                    Reading(mine[0].kind, f"{mine[0].name} = {mine[0].describe()} (semantic model"
+                            f" {mine[0].semantic_model})", chunk)
+                )  # fmt: skip
+                return size
         if size == 1 and low in ("date", "day", "time") and plan.agg in ("first", "last"):
             return 1  # "first invoice date": the date of the first invoice
         if low in MEASURE_WORDS and plan.measure is None:
@@ -210,6 +262,11 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.reading.append(Reading("measure", col, chunk))
             return size
         entity = _entity(model, chunk, plan.index)
+        if entity and entity[1] and i + 2 < len(words) and words[i + 1].lower() in _CONNECTORS:
+            far = _joined_value(plan, words, i + 2)
+            if far and far[0][0].local == entity[1]:  # "customers" in "orders of customers in Germany"
+                plan.reading.append(Reading("rows", f"joined on {entity[1]}", chunk))
+                return size
         after_value = bool(plan.reading) and plan.reading[-1].part == "filter" and i > 0
         if entity and not entity[0] and after_value and plan.measure is not None and plan.entity is None:
             plan.entity = (
@@ -226,7 +283,40 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.entity_key = entity[1]
             plan.reading.append(Reading("counted", entity[1] or f"rows of {model.name}", chunk))
             return size
+        far = _joined_value(plan, chunk)
+        if far:  # a value of a related model: "orders of customers in Germany"
+            path, col, value = far
+            into.setdefault(plan.joined(path, col), []).append(value)
+            via = " -> ".join(h.parent.name for h in path)
+            plan.reading.append(
+                Reading("filter", f"{path[-1].parent.name}.{col} = {value} (joined: {via})", chunk)
+            )
+            return size
     return 0
+
+
+def _joined_value(
+    plan: _Plan, words: str | list[str], at: int | None = None
+) -> tuple[JoinPath, str, str] | None:
+    """A value of a related model the words (or the words from `at` on, longest first) say."""
+    if plan.index is None:
+        return None
+    if isinstance(words, str):
+        return join_value(plan.reachable(), words)
+    for size in (3, 2, 1):
+        if at is not None and at + size <= len(words):
+            found = join_value(plan.reachable(), " ".join(words[at : at + size]))
+            if found:
+                return found
+    return None
+
+
+def _value_at(plan: _Plan, words: list[str], at: int) -> bool:
+    """Whether the words from `at` on start with a value of the model or of a related one."""
+    for size in (3, 2, 1):
+        if at + size <= len(words) and _value_column(plan.model, " ".join(words[at : at + size])):
+            return True
+    return _joined_value(plan, words, at) is not None
 
 
 class NothingRead(NotUnderstood):
@@ -273,8 +363,12 @@ def compose(
         rest = top["rest"].strip()
         reading.append(Reading("limit", str(limit), f"top {top['n']}"))
     if grouped:
-        dims = [d.strip() for d in re.split(r"\s+and\s+|\s*,\s*", grouped["dim"]) if d.strip()]
-        rest = rest[: grouped.start()].strip()
+        said, tail = grouped["dim"], ""
+        after = re.search(r"\s+(?=(?:for|among|whose|with|in|from)\s)", said)
+        if after:  # "per product category for customers in Germany": the filter is read with the measure
+            said, tail = said[: after.start()], said[after.end() :]
+        dims = [d.strip() for d in re.split(r"\s+and\s+|\s*,\s*", said) if d.strip()]
+        rest = (rest[: grouped.start()].strip() + " " + tail).strip()
     agg = None
     average_of_count = False
     for pattern, name_ in _AGGS:
@@ -292,6 +386,7 @@ def compose(
     pool = [
         m for m in index.models.values()
         if m.resource_type == "model" and GENERATED_FOLDER not in Path(m.path).parts[:-1]
+        and m.unique_id not in index.semantic.time_spines
     ]  # fmt: skip
     if source:
         pool = [m for m in index.models.values() if m.name == source]
@@ -312,13 +407,21 @@ def compose(
             if plan.measure:
                 plan.reading.append(Reading("measure", plan.measure, plan.entity))
         missing: list[str] = []
-        date_col = _date_column(model) if (period or window) else None
+        date_col = None
+        if period or window:
+            timed = plan.semantic.time_column if plan.semantic else None
+            date_col = find_column(model, timed) if timed else _date_column(model)
+            grain = plan.semantic.time_grain if plan.semantic else None
+            if period and grain in GRAINS and GRAINS.index(period) < GRAINS.index(grain):
+                missing.append(f"a {period} grain (the metric's time dimension {timed} is by {grain})")
         if (period or window) and date_col is None:
             missing.append("a date column")
         dim_cols = []
         for dim in dims:
+            sem_dim = index.semantic.dimension(model.unique_id, dim)
             col = (
-                find_column(model, dim)
+                (find_column(model, sem_dim.column) if sem_dim else None)
+                or find_column(model, dim)
                 or _suffixed(model, dim)
                 or _key_column(model, dim, index)
                 or next(
@@ -331,10 +434,9 @@ def compose(
                 )
             )
             if col is None:
-                joined = _join_for(index, model, dim)
-                if joined and (plan.join is None or plan.join[:2] == (joined[0], joined[1])):
-                    plan.join = (joined[0], joined[1], joined[2])
-                    dim_cols.append("j:" + joined[3])
+                joined = join_column(plan.reachable(), dim)
+                if joined:  # a column of a related model, joined on its unique key (no row duplicated)
+                    dim_cols.append(plan.joined(*joined))
                     continue
                 missing.append(f"a column for '{dim}'")
             else:
@@ -351,6 +453,9 @@ def compose(
             raise NotUnderstood("no model to read from", "build the project first")
         if not best[0].reading and not reading:
             raise NothingRead(f"could not read '{request}'")
+        refusal = next((a[0].refusal for a in attempts if a[0].refusal), None)
+        if refusal:
+            raise NotUnderstood(refusal, "nothing was written")
         if best[0].unread:
             raise refuse_unread(request, best[0].unread)
         raise NotUnderstood(
@@ -422,6 +527,7 @@ def _rank(plan: _Plan, agg: str | None) -> tuple[Any, ...]:
     entity_home = plan.entity is not None and plan.entity_key is None
     return (
         not entity_home,
+        len(plan.joins),  # a model that has every column itself before one that needs a join
         not name.startswith(("fct_", "fact_")),
         name.startswith(("stg_", "raw_", "base_")),
         name,
@@ -430,10 +536,40 @@ def _rank(plan: _Plan, agg: str | None) -> tuple[Any, ...]:
 
 def _is_key(index: ProjectIndex, column: str) -> bool:
     """A column that identifies an entity (a unique key somewhere, or named like one)."""
-    column = column.removeprefix("j:")
+    column = _bare(column)
     if re.search(r"(?:_id|_no|_key|_number)$", column.lower()):
         return True
     return any(column in m.unique_columns for m in index.models.values())
+
+
+def _bare(column: str) -> str:
+    """The column name of a plan column ('j:j1.country_name' -> country_name)."""
+    return column[2:].partition(".")[2] if column.startswith("j:") else column
+
+
+def _semantic_expr(
+    sem: Measure, agg: str | None, keyed: bool, qi: Any, request: str
+) -> tuple[str, str | None]:
+    """(aggregate SQL, per-entity aggregate for an average per key or None) of a named metric or
+    measure under the request's aggregation word; a word that does not fit what it is: refused."""
+    own = sem.aggregate(qi)
+    counting = ("count", "count_distinct", "sum_boolean")
+    if (
+        agg is None
+        or (agg == "sum" and sem.agg in ("sum", *counting))
+        or (agg == "count" and sem.agg in counting)
+        or (agg == "distinct" and sem.agg == "count_distinct")
+        or ((agg == sem.agg or (agg == "avg" and sem.agg == "average")) and not keyed)
+    ):
+        return own, None
+    if agg == "avg" and keyed and sem.agg in (*ADDITIVE, "count_distinct"):
+        return "avg(per_entity_value)", own  # the average of per-entity values
+    if agg in ("avg", "min", "max") and sem.kind == "measure" and sem.agg == "sum" and not sem.filters:
+        return f"{agg}{sem.aggregate(qi).removeprefix('sum')}", None  # the measure's value per row
+    raise NotUnderstood(
+        f"{sem.kind} {sem.name} is {sem.describe()}: the {agg} of it is not one `ask` composes ('{request}')",
+        f"ask for {sem.name} by its name alone (e.g. '{sem.name} per month'); nothing was written",
+    )
 
 
 def _slug(text: str) -> str:
@@ -444,56 +580,21 @@ def _in(column: str, values: Sequence[str], qi: Any = _ident) -> str:
     return f"{qi(column)} in ({', '.join(quote_literal(v) for v in values)})"
 
 
-def _join_for(index: ProjectIndex, model: ModelInfo, words: str) -> tuple[str, ModelInfo, str, str] | None:
-    """(local key, parent, parent key, parent column) when a parent of `model` has the column the words
-    name: parents along the project's relationships tests, or models whose unique key `model` holds. Only
-    joins on the parent's unique key (no row is duplicated); several possible parents: the one a
-    relationships test names, else none (ambiguous)."""
-    found: list[tuple[bool, str, ModelInfo, str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    tested = {
-        (spec.column, str(spec.params.get("to"))): str(spec.params.get("field"))
-        for spec in index.existing
-        if spec.kind == "relationships" and spec.node_id == model.unique_id and spec.column
-    }
-    for parent in index.models.values():
-        if parent.unique_id == model.unique_id or parent.resource_type != "model":
-            continue
-        if GENERATED_FOLDER in Path(parent.path).parts[:-1]:
-            continue
-        for key in parent.unique_columns:
-            local = find_column(model, key)
-            if local is None or local in model.unique_columns or (local, parent.unique_id) in seen:
-                continue
-            col = find_column(parent, words) or next(
-                (
-                    find_column(parent, _key(words) + s)
-                    for s in ("_name", "_code")
-                    if find_column(parent, _key(words) + s)
-                ),
-                None,
-            )
-            if col is None:
-                continue
-            seen.add((local, parent.unique_id))
-            found.append(((local, parent.unique_id) in tested, local, parent, key, col))
-    if not found:
-        return None
-    tested_ones = [f for f in found if f[0]]
-    pick = tested_ones if tested_ones else found
-    if len(pick) > 1:  # several untested: a dimension model (dim_*) is the one meant for enrichment
-        pick = [f for f in pick if f[2].name.startswith(("dim_", "dim."))] or pick
-    if len(pick) > 1:
-        return None
-    _, local, parent, key, col = pick[0]
-    return local, parent, key, col
-
-
 def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
             reading, notes) -> ModelIntent:  # fmt: skip
     model = plan.model
-    qi = (lambda c: "s." + _ident(c)) if plan.join else _ident
+    local = (lambda c: "s." + _ident(c)) if plan.joins else _ident
+
+    def qi(column: str) -> str:  # a column of the source (s.) or of a joined model (j1., j2., ...)
+        if column.startswith("j:"):
+            alias, _, col = column[2:].partition(".")
+            return f"{alias}.{_ident(col)}"
+        return local(column)
+
     filters = [_in(c, v, qi) for c, v in sorted(plan.conditions.items())]
+    sem = plan.semantic
+    if sem is not None and sem.agg != "ratio":
+        filters.extend(sem.conditions(qi))  # the metric's own filter
     for value in excluded:
         col, exact = _value_column(model, _without_entity(model, str(value)))  # type: ignore[misc]
         filters.append(f"({qi(col)} is null or {qi(col)} not in ({quote_literal(exact)}))")
@@ -508,7 +609,11 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
             filters.append(f"{qi(date_col)} >= current_date - interval '{int(window['n'])} {unit}'")
         reading.append(Reading("window", filters[-1], window.group(0).strip()))
     counted = "*" if plan.entity_key is None else f"distinct {qi(plan.entity_key)}"
-    if agg in ("share", "percent"):
+    keys = [c for c in dim_cols if _is_key(index, c)]
+    inner_expr = None
+    if sem is not None:
+        expr, inner_expr = _semantic_expr(sem, agg, bool(keys), qi, request)
+    elif agg in ("share", "percent"):
         cond = " and ".join(_in(c, v, qi) for c, v in sorted(plan.share.items()))
         if plan.entity_key:
             key = qi(plan.entity_key)
@@ -534,9 +639,10 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
     else:
         expr = f"sum({qi(plan.measure)})"
     inner = None
-    keys = [c for c in dim_cols if _is_key(index, c)]
-    if agg == "avg" and keys:  # "average revenue per customer": the average of per-customer totals
-        inner_expr = f"count({counted})" if plan.measure is None else f"sum({qi(plan.measure)})"
+    if agg == "avg" and keys and (sem is None or inner_expr):
+        # "average revenue per customer": the average of per-customer totals
+        if inner_expr is None:
+            inner_expr = f"count({counted})" if plan.measure is None else f"sum({qi(plan.measure)})"
         inner = {"keys": [qi(k) for k in keys], "expr": inner_expr}
         expr = "avg(per_entity_value)"
         reading.append(
@@ -562,11 +668,8 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
             {"expr": f"cast(date_trunc('{period}', {qi(date_col)}) as date)", "alias": f"date_{period}"}
         )
     for col, words in zip(dim_cols, dims, strict=True):
-        if col.startswith("j:"):  # a column of the joined parent
-            grain_exprs.append({"expr": "j." + _ident(col[2:]), "alias": col[2:]})
-        else:
-            grain_exprs.append({"expr": qi(col), "alias": col})
-        reading.append(Reading("grain", col, words))
+        grain_exprs.append({"expr": qi(col), "alias": _bare(col)})
+        reading.append(Reading("grain", _bare(col) if not col.startswith("j:") else qi(col), words))
     if inner is not None:
         alias = _slug(f"average {plan.measure or plan.entity or 'rows'} per {' '.join(keys)}")
     if alias in {g["alias"] for g in grain_exprs}:
@@ -578,18 +681,21 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
         raise NotUnderstood(f"cannot write ref() to a model named {model.name!r}", "pass --source")
     grain = tuple(g["alias"] for g in grain_exprs)
     source_ref = "{{ ref('" + model.name + "') }}"
-    if plan.join:
-        local, parent, field_name = plan.join
+    if plan.joins:
+        source_ref += " as s"
+    for n, path in enumerate(plan.joins, start=1):
+        hop = path[-1]
+        before = "s" if len(path) == 1 else f"j{plan.joins.index(path[:-1]) + 1}"
+        before_name = model.name if len(path) == 1 else path[-2].parent.name
+        if not re.fullmatch(r"[A-Za-z0-9_]+", hop.parent.name):
+            raise NotUnderstood(f"cannot write ref() to a model named {hop.parent.name!r}", "pass --source")
         source_ref += (
-            " as s left join {{ ref('"
-            + parent.name
-            + "') }} as j on s."
-            + _ident(local)
-            + " = j."
-            + _ident(field_name)
+            f" left join {{{{ ref('{hop.parent.name}') }}}} as j{n}"
+            f" on {before}.{_ident(hop.local)} = j{n}.{_ident(hop.key)}"
         )
         notes.append(
-            f"joined {parent.name} on {model.name}.{local} = {parent.name}.{field_name} (its unique key)"
+            f"joined {hop.parent.name} on {before_name}.{hop.local} = {hop.parent.name}.{hop.key} (its unique"
+            f" key{', declared' if hop.declared else ''}: no row of {model.name} is duplicated)"
         )
     slots = {
         "source_ref": source_ref,
