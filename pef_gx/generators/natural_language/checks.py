@@ -119,7 +119,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:less than|below|under|<)\s+(?P<max>" + _NUM + r")\b", {"inclusive": False}),
     # "can only be a, b or c" (after the ranges: "can only be positive" is a range)
     Phrase("accepted_values", r"(?<!\w)(?:can|may|must|should|will|is|are|shall)\s+only\s+(?:ever\s+)?(?:be|contain|take|hold|have)\s+(?:the\s+)?(?:values?\s+)?(?P<values>[^\s].*?)\s*$"),
-    Phrase("accepted_values", r"(?<!\w)(?:is|are|must be|should be|can be)\s+(?:either\s+)?(?P<values>[\w'\-]+(?:\s*,\s*[\w'\-]+)*\s*,?\s+or\s+[\w'\-]+)$"),
+    Phrase("accepted_values", r"(?<!\w)(?:is|are|(?:must|should|can|shall|will|has to|have to|needs? to)\s+(?:only\s+)?be)\s+(?:either\s+)?(?P<values>[\w'\-]+(?:\s*,\s*[\w'\-]+)*\s*,?\s+or\s+[\w'\-]+)$"),
 )  # fmt: skip
 
 

@@ -107,6 +107,8 @@ class _Plan:
     unread: list[str] = field(default_factory=list)
     reading: list[Reading] = field(default_factory=list)
     semantic: Measure | None = None  # a metric or measure of the project's semantic layer, named
+    timed: bool = False  # the request has a time grain or window
+    date_word: str | None = None  # the date column a verb named ('opened' -> opened_on)
     refusal: str | None = None  # why a named metric cannot be composed
     _reachable: list[JoinPath] | None = None
 
@@ -256,6 +258,12 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             into.setdefault(hit[0], []).append(hit[1])
             plan.reading.append(Reading("filter", f"{hit[0]} = {hit[1]}", chunk))
             return size
+        if size == 1 and plan.timed and plan.date_word is None and low.endswith("ed"):
+            dated = [c for c in model.columns if c.lower() in (f"{low}_on", f"{low}_at", f"{low}_date")]
+            if len(dated) == 1:  # "accounts opened per month": by opened_on
+                plan.date_word = dated[0]
+                plan.reading.append(Reading("date", dated[0], chunk))
+                return 1
         col = find_column(model, chunk)
         if col and plan.measure is None and (plan.entity is None or plan.entity_key is None):
             plan.measure = col
@@ -267,6 +275,13 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             if far and far[0][0].local == entity[1]:  # "customers" in "orders of customers in Germany"
                 plan.reading.append(Reading("rows", f"joined on {entity[1]}", chunk))
                 return size
+        if entity and plan.entity is not None and entity == _entity(model, plan.entity, plan.index):
+            plan.reading.append(Reading("rows", f"(the {plan.entity} again)", chunk))
+            return size  # "average invoice amount for paid invoices"
+        after_joined = bool(plan.reading) and "(joined: " in plan.reading[-1].value
+        if after_joined and _names_joined(plan, chunk):  # "enterprise accounts": whose account is enterprise
+            plan.reading.append(Reading("rows", f"whose {chunk} match that filter", chunk))
+            return size
         after_value = bool(plan.reading) and plan.reading[-1].part == "filter" and i > 0
         if entity and not entity[0] and after_value and plan.measure is not None and plan.entity is None:
             plan.entity = (
@@ -309,6 +324,18 @@ def _joined_value(
             if found:
                 return found
     return None
+
+
+def _names_joined(plan: _Plan, words: str) -> bool:
+    """Whether the words name a model the plan joined, or an entity whose key one of them holds."""
+    said = {_squash(v) for v in _variants(words)}
+    models = [plan.model, *(hop.parent for path in plan.joins for hop in path)]
+    if any(_squash(_stem(m.name)) in said for m in models[1:]):
+        return True
+    for named in model_candidates(plan.index, words) if plan.index is not None else []:
+        if any(find_column(m, k) for k in named.unique_columns for m in models[1:]):
+            return True
+    return False
 
 
 def _value_at(plan: _Plan, words: list[str], at: int) -> bool:
@@ -395,6 +422,7 @@ def compose(
     attempts: list[tuple[_Plan, str | None, list[str], list[str]]] = []
     for model in pool:
         plan = _Plan(model=model, index=index, agg=None if agg in ("share", "percent") else agg)
+        plan.timed = bool(period or window)
         _read_phrase(plan, words, plan.share if agg in ("share", "percent") else plan.conditions)
         if (
             plan.measure is None
@@ -410,7 +438,7 @@ def compose(
         date_col = None
         if period or window:
             timed = plan.semantic.time_column if plan.semantic else None
-            date_col = find_column(model, timed) if timed else _date_column(model)
+            date_col = plan.date_word or (find_column(model, timed) if timed else _date_column(model))
             grain = plan.semantic.time_grain if plan.semantic else None
             if period and grain in GRAINS and GRAINS.index(period) < GRAINS.index(grain):
                 missing.append(f"a {period} grain (the metric's time dimension {timed} is by {grain})")
@@ -463,6 +491,8 @@ def compose(
             + (f" (closest: {best[0].model.name}, missing {', '.join(best[3])})" if best[3] else ""),
             "name the columns as the project does, or pass --source",
         )
+    if any(not f[0].joins for f in fits):  # a model that reads everything itself: no join needed
+        fits = [f for f in fits if not f[0].joins]
     home = [f for f in fits if f[0].entity is not None and f[0].entity_key is None and f[0].measure is None]
     keyed = [f for f in fits if f[0].entity_key is not None and f[0].measure is None]
     if agg == "distinct" and keyed:  # "distinct customers": counted by their key where they appear
