@@ -201,4 +201,24 @@ CASES: list[tuple[str, str, str, object]] = [
     ("billing", M, "latest invoice date for each account", "select acct_id, max(issued_on) from fct_invoices group by 1"),
     ("billing", M, "biggest refund amount per month", "select date_trunc('month', refunded_on)::date, max(amount) from stg_refunds group by 1"),
     ("billing", M, "number of enterprise accounts per region", "select region, count(*) from stg_accounts where plan_tier = 'enterprise' group by 1"),
+    # ---- found by trying more wordings (each a root cause fixed, or a refusal that must stay one)
+    ("shop", R, "orders placed per week", None),  # status 'placed', or every order (placing it)?
+    ("billing", R, "invoices paid per month", None),
+    ("shop", R, "average number of items per order", None),  # was read as avg(sales_daily.items) by 'orders'
+    ("shop", R, "weekly number of payments by payment method", None),  # payments have no date of their own
+    ("shop", M, "how many customers signed up each month", "select date_trunc('month', signup_date)::date, count(*) from stg_customers group by 1"),
+    ("shop", M, "number of customers who signed up in 2024", "select count(*) from stg_customers where extract(year from signup_date) = 2024"),
+    ("shop", M, "total units sold per product", "select product_id, sum(quantity) from sales group by 1"),
+    ("shop", M, "the 3 best-selling product categories by revenue", "select product_category, s, r from (select product_category, sum(amount) s, rank() over (order by sum(amount) desc) r from sales group by 1) where r <= 3"),
+    ("shop", M, "average number of items sold per order", "select avg(u) from (select order_id, sum(units) u from fct_orders group by 1)"),
+    ("shop", T, "order_date in stg_orders cannot be null", ["not_null on stg_orders.order_date"]),
+    ("shop", M, "revenue by customer segment and month", "select date_trunc('month', o.order_date)::date, c.customer_segment, sum(o.order_amount) from fct_orders o left join dim_customers c using (customer_id) group by 1, 2"),
+    ("shop", M, "total payments per order status", "select o.status, sum(p.amount) from stg_payments p left join stg_orders o using (order_id) group by 1"),
+    ("shop", M, "monthly average order amount for vip customers", "select date_trunc('month', o.order_date)::date, avg(o.order_amount) from fct_orders o left join dim_customers c using (customer_id) where c.customer_segment = 'vip' group by 1"),
+    ("shop", M, "lowest order amount per customer segment", "select c.customer_segment, min(o.order_amount) from fct_orders o left join dim_customers c using (customer_id) group by 1"),
+    ("billing", M, "number of open invoices per account region", "select a.region, count(*) from fct_invoices i left join stg_accounts a using (acct_id) where i.state = 'open' group by 1"),
+    ("billing", M, "monthly collected revenue for enterprise accounts", "select date_trunc('month', issued_on)::date, sum(case when state = 'paid' then amount else 0 end) from fct_invoices where plan_tier = 'enterprise' group by 1"),
+    ("billing", M, "paid invoices by region in 2024", "select region, count(invoice_no) from fct_invoices where state = 'paid' and extract(year from issued_on) = 2024 group by 1"),
+    ("billing", M, "signups by region", "select region, count(distinct acct_id) from stg_accounts group by 1"),
+    ("billing", M, "refund amount per plan tier", "select i.plan_tier, sum(r.amount) from stg_refunds r left join fct_invoices i using (invoice_no) group by 1"),
 ]  # fmt: skip

@@ -98,6 +98,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("not_null", r"\b(?:has|have|contains?|with)\s+no\s+(?:null values|empty values|missing values|nulls|null|blanks|gaps)\b"),
     Phrase("not_null", r"\b(?:no|without)\s+(?:null values|missing values|empty values|nulls|null)\b"),
     Phrase("not_null", r"\bnot\s+(?:be\s+)?null\b"),
+    Phrase("not_null", r"(?<!\w)(?:cannot|can't|can not|mustn't|shouldn't|won't|may not|must not|should not|will not|shall not)\s+(?:ever\s+)?be\s+(?:nulls?|empty|blank|missing|none)\b"),
     # unique
     Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key)\b"),
     Phrase("unique", r"\b(?:has|have|contains?|with)?\s*no\s+(?:duplicates?|duplicated values|repeated values|repeats)\b"),

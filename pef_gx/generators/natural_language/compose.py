@@ -63,6 +63,7 @@ _AGGS: tuple[tuple[str, str], ...] = (
 # measure words -> (aggregation, column role)
 MEASURE_WORDS = {"revenue": ("sum", "amount"), "sales": ("sum", "amount"), "turnover": ("sum", "amount"),
                  "spend": ("sum", "amount"), "units": ("sum", "quantity"), "items sold": ("sum", "quantity"),
+                 "units sold": ("sum", "quantity"), "quantity sold": ("sum", "quantity"),
                  "order value": ("avg", "amount")}  # fmt: skip
 _AMOUNT = (r"^order_amount$", r"^amount$", r"^(?:revenue|sales|total_amount|net_amount|gross_amount|line_total|total_price|order_total|total_due|total)$", r"_amount$")  # fmt: skip
 _QUANTITY = (r"^quantity$", r"^(?:qty|units|quantity_ordered)$")
@@ -80,6 +81,7 @@ _SKIP = FILLER | {
     "was",
     "whose",
     "from",
+    "who",
 }
 _CONNECTORS = (
     "in",
@@ -109,6 +111,7 @@ class _Plan:
     semantic: Measure | None = None  # a metric or measure of the project's semantic layer, named
     timed: bool = False  # the request has a time grain or window
     date_word: str | None = None  # the date column a verb named ('opened' -> opened_on)
+    worded: bool = False  # the measure came from a measure word ('items sold': a sum of quantity)
     refusal: str | None = None  # why a named metric cannot be composed
     _reachable: list[JoinPath] | None = None
 
@@ -249,21 +252,31 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             agg, role = MEASURE_WORDS[low]
             col = _role(model, _AMOUNT if role == "amount" else _QUANTITY)
             if col:  # "number of items sold" is a sum of quantity, not a count of it
-                plan.measure = col
+                plan.measure, plan.worded = col, True
                 plan.agg = agg if plan.agg in (None, "count") else plan.agg
                 plan.reading.append(Reading("measure", col, chunk))
                 return size
         hit = _value_column(model, chunk)
+        after_entity = bool(plan.reading) and plan.reading[-1].part == "counted" and i > 0
+        if hit and after_entity and plan.reading[-1].words == words[i - 1]:
+            plan.refusal = (  # "orders placed per week": whose status is placed, or all orders (placing them)?
+                f"which is meant? '{words[i - 1]} {chunk}' can be the {words[i - 1]} whose {hit[0]} is"
+                f" {hit[1]}, or every one of the {words[i - 1]} ({chunk} as a verb); say '{chunk}"
+                f" {words[i - 1]}' for the first, '{words[i - 1]}' alone for the second"
+            )
+            return 0
         if hit:
             into.setdefault(hit[0], []).append(hit[1])
             plan.reading.append(Reading("filter", f"{hit[0]} = {hit[1]}", chunk))
             return size
-        if size == 1 and plan.timed and plan.date_word is None and low.endswith("ed"):
-            dated = [c for c in model.columns if c.lower() in (f"{low}_on", f"{low}_at", f"{low}_date")]
-            if len(dated) == 1:  # "accounts opened per month": by opened_on
+        if size <= 2 and plan.timed and plan.date_word is None and low.split()[0].endswith("ed"):
+            said = {_squash(low), _squash(low.split()[0][:-2] + "".join(low.split()[1:]))}
+            dated = [c for c in model.columns if _squash(re.sub(r"_(?:on|at|date)$", "", c.lower())) in said
+                     and re.search(r"_(?:on|at|date)$", c.lower())]  # fmt: skip
+            if len(dated) == 1:  # "accounts opened per month": by opened_on; "signed up": signup_date
                 plan.date_word = dated[0]
                 plan.reading.append(Reading("date", dated[0], chunk))
-                return 1
+                return size
         col = find_column(model, chunk)
         if col and plan.measure is None and (plan.entity is None or plan.entity_key is None):
             plan.measure = col
@@ -299,6 +312,11 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.reading.append(Reading("counted", entity[1] or f"rows of {model.name}", chunk))
             return size
         far = _joined_value(plan, chunk)
+        if far and after_entity and plan.reading[-1].words == words[i - 1]:
+            plan.refusal = (
+                f"which is meant? '{words[i - 1]} {chunk}': name the column '{chunk}' is a value of"
+            )
+            return 0
         if far:  # a value of a related model: "orders of customers in Germany"
             path, col, value = far
             into.setdefault(plan.joined(path, col), []).append(value)
@@ -373,7 +391,7 @@ def compose(
     dims: list[str] = []
     limit = None
     top = re.match(
-        r"(?:the\s+)?(?:top|best|biggest|largest)\s+(?P<n>\d+)\s+(?P<entity>[a-z0-9_ ]+?)\s+"
+        r"(?:the\s+)?(?:(?:top|best|biggest|largest)\s+(?P<n>\d+)|(?P<n2>\d+)\s+(?:best-selling|top-selling|best|top|biggest|largest))\s+(?P<entity>[a-z0-9_ ]+?)\s+"
         r"(?:by|in terms of|ranked by)\s+(?P<rest>.+)$",
         text.strip(),
         re.I,
@@ -381,20 +399,25 @@ def compose(
     grouped = None if top else re.search(r"\b" + _GROUP + r"\s+(?P<dim>[a-z0-9_ ]+?)\s*$", text.strip(), re.I)
     rest = text.strip()
     if top:  # "top 5 customers by revenue of completed orders": ranked, the first N kept
-        limit = int(top["n"])
+        limit = int(top["n"] or top["n2"])
         if not 1 <= limit <= 10000:
             raise NotUnderstood(
                 f"top {limit}: say a number from 1 to 10000", "e.g. 'top 5 customers by revenue'"
             )
         dims = [top["entity"].strip()]
         rest = top["rest"].strip()
-        reading.append(Reading("limit", str(limit), f"top {top['n']}"))
+        reading.append(Reading("limit", str(limit), top.group(0)[: top.start("entity")].strip()))
     if grouped:
         said, tail = grouped["dim"], ""
         after = re.search(r"\s+(?=(?:for|among|whose|with|in|from)\s)", said)
         if after:  # "per product category for customers in Germany": the filter is read with the measure
             said, tail = said[: after.start()], said[after.end() :]
         dims = [d.strip() for d in re.split(r"\s+and\s+|\s*,\s*", said) if d.strip()]
+        for dim in list(dims):  # "by customer segment and month": the month is the time grain
+            if period is None and dim.lower() in ("day", "week", "month", "quarter", "year"):
+                period = dim.lower()
+                reading.append(Reading("grain", f"date_{period}", dim))
+                dims.remove(dim)
         rest = (rest[: grouped.start()].strip() + " " + tail).strip()
     agg = None
     average_of_count = False
@@ -435,6 +458,8 @@ def compose(
             if plan.measure:
                 plan.reading.append(Reading("measure", plan.measure, plan.entity))
         missing: list[str] = []
+        if average_of_count and plan.measure and not plan.semantic and not plan.worded:
+            missing.append(f"a number of rows to average ('{plan.measure}' is a column, not a count)")
         date_col = None
         if period or window:
             timed = plan.semantic.time_column if plan.semantic else None
@@ -449,7 +474,7 @@ def compose(
             sem_dim = index.semantic.dimension(model.unique_id, dim)
             col = (
                 (find_column(model, sem_dim.column) if sem_dim else None)
-                or find_column(model, dim)
+                or _grouping_column(index, model, dim)
                 or _suffixed(model, dim)
                 or _key_column(model, dim, index)
                 or next(
@@ -475,6 +500,9 @@ def compose(
                 missing.append(f"a column holding '{value}'")
         attempts.append((plan, date_col, dim_cols, missing))
     fits = [a for a in attempts if not a[0].unread and not a[3] and _measurable(a[0], agg)]
+    question = next((a[0].refusal for a in attempts if a[0].refusal), None)
+    if question:  # a named metric that is not composed, or words with two readings: never another model's
+        raise NotUnderstood(question, "nothing was written")
     if not fits:
         best = min(attempts, key=lambda a: (len(a[0].unread), len(a[3])), default=None)
         if best is None:
@@ -519,6 +547,17 @@ def compose(
         agg = plan.agg
     return _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
                    reading, notes)  # fmt: skip
+
+
+def _grouping_column(index: ProjectIndex, model: ModelInfo, words: str) -> str | None:
+    """The column the words name, unless it is a number that only sounds like an entity: 'per order' is
+    not a group by sales_daily.orders (a count of orders), it is the order key, which that model lacks."""
+    col = find_column(model, words)
+    typ = (model.columns.get(col) or "").lower() if col else ""
+    numeric = bool(re.search(r"int|numeric|decimal|double|float|real|number", typ))
+    if col and numeric and not _is_key(index, col) and model_candidates(index, words):
+        return None
+    return col
 
 
 def _suffixed(model: ModelInfo, words: str) -> str | None:

@@ -17,6 +17,9 @@ from pef_gx.generators.natural_language.project import (
     ModelInfo,
     ProjectIndex,
     _key,
+    _squash,
+    _stem,
+    _variants,
     find_column,
 )
 
@@ -85,11 +88,17 @@ def paths(index: ProjectIndex, model: ModelInfo) -> list[JoinPath]:
 
 
 def column_words(model: ModelInfo, words: str) -> str | None:
-    """The column of `model` the words name (also <words>_name, <words>_code: 'country' -> country_name)."""
-    for candidate in (words, _key(words) + "_name", _key(words) + "_code"):
-        col = find_column(model, candidate)
-        if col:
-            return col
+    """The column of `model` the words name (also <words>_name, <words>_code: 'country' -> country_name;
+    'order status' -> status of an orders model, 'account region' -> region of an accounts model)."""
+    said = [words]
+    first, _, rest = words.strip().partition(" ")
+    if rest and _squash(_stem(model.name)) in {_squash(v) for v in _variants(first)}:
+        said.append(rest)
+    for text in said:
+        for candidate in (text, _key(text) + "_name", _key(text) + "_code"):
+            col = find_column(model, candidate)
+            if col:
+                return col
     return None
 
 
