@@ -738,7 +738,11 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
         )
     for col, words in zip(dim_cols, dims, strict=True):
         grain_exprs.append({"expr": qi(col), "alias": _bare(col)})
-        reading.append(Reading("grain", _bare(col) if not col.startswith("j:") else qi(col), words))
+        if col.startswith("j:"):  # a column of a joined model: named by the model, not its alias
+            joined = plan.joins[int(col[3:].partition(".")[0]) - 1][-1].parent.name
+            reading.append(Reading("grain", f"{joined}.{_bare(col)} (joined)", words))
+        else:
+            reading.append(Reading("grain", col, words))
     if inner is not None:
         alias = _slug(f"average {plan.measure or plan.entity or 'rows'} per {' '.join(keys)}")
     if alias in {g["alias"] for g in grain_exprs}:
