@@ -150,3 +150,15 @@ def test_a_possessive_with_two_candidates_picks_the_one_declared_to_reference_th
     # neither fct_orders nor stg_orders is declared to reference dim_customers: still a question
     proc = run_cli("ask", "every order's customer must exist in dim_customers", "--dry-run", cwd=built)
     assert proc.returncode == 2 and "could mean fct_orders, stg_orders" in proc.stderr
+
+
+def test_order_lines_are_the_rows_of_a_model_below_the_order(index):
+    """'order lines': rows of a model that holds the order key without it being unique (its own key is)."""
+    intent = parse_request("number of order lines per product category", index)
+    assert isinstance(intent, ModelIntent)
+    assert (intent.source.name, intent.grain, intent.slots["measure_expr"]) == (
+        "sales",
+        ("product_category",),
+        "count(*)",
+    )
+    assert any(r.part == "counted" and r.words == "order lines" for r in intent.reading)

@@ -283,6 +283,13 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.reading.append(Reading("measure", col, chunk))
             return size
         entity = _entity(model, chunk, plan.index)
+        lines = re.fullmatch(r"(?P<of>\S+(?: \S+)?) (?:lines|line items)", low)
+        if lines and plan.measure is None and plan.entity is None:
+            owner = _entity(model, lines["of"], plan.index)
+            if owner and owner[1] and owner[1] not in model.unique_columns and model.unique_columns:
+                plan.entity = chunk  # "order lines": the rows of a model below the order (its own key)
+                plan.reading.append(Reading("counted", f"rows of {model.name} (lines of {owner[1]})", chunk))
+                return size
         if entity and entity[1] and i + 2 < len(words) and words[i + 1].lower() in _CONNECTORS:
             far = _joined_value(plan, words, i + 2)
             if far and far[0][0].local == entity[1]:  # "customers" in "orders of customers in Germany"
