@@ -39,8 +39,11 @@ def ask(
     properties YAML, then run `dbt build` on it. A rule-based reader of your manifest and warehouse: every
     word must be read, else it refuses and names the words (exit 2); a column several models have is a
     question. Models are composed from a measure (count, total, average, min/max, first/last, share of),
-    filters on real values, a time grain, a grouping column and a window; templates live in generators/
-    (--list-templates). Optional language model: set PEF_GX_LLM_URL (OpenAI-compatible), PEF_GX_LLM_MODEL,
+    filters on real values, a time grain, a grouping column and a window; the grouping column or a filter
+    value may be in a related model, joined (up to two hops) only on its unique key so no row is
+    duplicated. The project's dbt metrics and measures (semantic models) are read by name or label, with
+    their filter and time dimension; dimensions and entities name grouping columns and joins. Templates
+    live in generators/ (--list-templates). Optional language model: set PEF_GX_LLM_URL (OpenAI-compatible), PEF_GX_LLM_MODEL,
     PEF_GX_LLM_API_KEY; its plan is checked against the project. Exit 1 when a new check fails on the data.
 
     Examples:
@@ -54,6 +57,10 @@ def ask(
       pef-gx ask "monthly sales by product category" --target postgres
 
       pef-gx ask "share of returned orders per month"
+
+      pef-gx ask "total order amount for customers in Germany"
+
+      pef-gx ask "monthly billings"   (billings: a metric of the project's semantic layer)
     """
     from pef_gx.runner.ask import ask as run_ask
 

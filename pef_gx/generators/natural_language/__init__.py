@@ -138,6 +138,9 @@ def parse_request(
         source is not None or name is not None
     )
     phrase_match = _match_phrase(request)
+    if index.semantic.mentioned(body) and (wants_model or phrase_match is None):
+        # a metric or measure of the project's semantic layer, named: its definition, not a template
+        return compose(index, request, body, excluded, source, name)
     unread: list[str] = []
     if template_match and (wants_model or phrase_match is None):
         template, match = template_match

@@ -98,6 +98,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("not_null", r"\b(?:has|have|contains?|with)\s+no\s+(?:null values|empty values|missing values|nulls|null|blanks|gaps)\b"),
     Phrase("not_null", r"\b(?:no|without)\s+(?:null values|missing values|empty values|nulls|null)\b"),
     Phrase("not_null", r"\bnot\s+(?:be\s+)?null\b"),
+    Phrase("not_null", r"(?<!\w)(?:cannot|can't|can not|mustn't|shouldn't|won't|may not|must not|should not|will not|shall not)\s+(?:ever\s+)?be\s+(?:nulls?|empty|blank|missing|none)\b"),
     # unique
     Phrase("unique", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:unique|distinct|a unique key)\b"),
     Phrase("unique", r"\b(?:has|have|contains?|with)?\s*no\s+(?:duplicates?|duplicated values|repeated values|repeats)\b"),
@@ -119,7 +120,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase("accepted_range", r"(?<!\w)" + _TO_BE + r"(?:be\s+)?(?:less than|below|under|<)\s+(?P<max>" + _NUM + r")\b", {"inclusive": False}),
     # "can only be a, b or c" (after the ranges: "can only be positive" is a range)
     Phrase("accepted_values", r"(?<!\w)(?:can|may|must|should|will|is|are|shall)\s+only\s+(?:ever\s+)?(?:be|contain|take|hold|have)\s+(?:the\s+)?(?:values?\s+)?(?P<values>[^\s].*?)\s*$"),
-    Phrase("accepted_values", r"(?<!\w)(?:is|are|must be|should be|can be)\s+(?:either\s+)?(?P<values>[\w'\-]+(?:\s*,\s*[\w'\-]+)*\s*,?\s+or\s+[\w'\-]+)$"),
+    Phrase("accepted_values", r"(?<!\w)(?:is|are|(?:must|should|can|shall|will|has to|have to|needs? to)\s+(?:only\s+)?be)\s+(?:either\s+)?(?P<values>[\w'\-]+(?:\s*,\s*[\w'\-]+)*\s*,?\s+or\s+[\w'\-]+)$"),
 )  # fmt: skip
 
 
@@ -465,15 +466,35 @@ def _kinds(
     return [(kind, dict(params))]
 
 
-def _column_of(model: ModelInfo, words: str, kind: str) -> str | None:
-    """The column the words name; for a reference ("every order's customer") also its key column."""
+def _column_of(model: ModelInfo, words: str, kind: str, parents: Sequence[ModelInfo] = ()) -> str | None:
+    """The column the words name; for a reference ("every order's customer") also its key column, or
+    the unique key of the parent named in the request when the words name that parent's entity
+    ("every invoice's account must exist in stg_accounts" -> acct_id)."""
     found = find_column(model, words)
     if found is None and kind == "relationships":
         for suffix in ("_id", "_key", "_no", "_code"):
             found = find_column(model, _key(words) + suffix)
             if found:
                 break
+        named = {_squash(v) for v in _variants(words)}
+        for parent in parents:
+            if found is None and _squash(_stem(parent.name)) in named:
+                found = next((c for k in sorted(parent.unique_columns) if (c := find_column(model, k))), None)
     return found
+
+
+def _linked(index: ProjectIndex, model: ModelInfo, column: str, parents: Sequence[ModelInfo]) -> str | None:
+    """The parent `model.column` is declared to reference (a relationships test, or a foreign entity of
+    the semantic layer whose primary entity is on the parent), else None."""
+    ids = {p.unique_id: p.name for p in parents}
+    for spec in index.existing:
+        declared = spec.kind == "relationships" and spec.node_id == model.unique_id and spec.column == column
+        if declared and str(spec.params.get("to")) in ids:
+            return ids[str(spec.params.get("to"))]
+    for local, parent_id, _ in index.semantic.joins(model.unique_id):
+        if local == column and parent_id in ids:
+            return ids[parent_id]
+    return None
 
 
 def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[str]) -> TestIntent:
@@ -501,10 +522,12 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
     if model_words is None and column_words is None:
         raise NotUnderstood(f"which column of which model? '{text}' names neither", "e.g. " + EXAMPLES[0])
     names = _column_list(column_words) if column_words else []
+    parents = model_candidates(index, match["parent"]) if phrase.kind == "relationships" else []
 
     def has_all(model: ModelInfo) -> bool:
-        return all(_column_of(model, n, phrase.kind) for n in names)
+        return all(_column_of(model, n, phrase.kind, parents) for n in names)
 
+    linked_why = ""
     if model_words is None:
         owners = [m for m in index.models.values() if has_all(m)]
         if not owners:
@@ -522,6 +545,22 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
             raise _unknown_model(index, model_words)
         if names and len(candidates) > 1:
             candidates = [m for m in candidates if has_all(m)] or candidates
+        if phrase.kind == "relationships" and len(names) == 1 and len(candidates) > 1:
+            # "every invoice's account must exist in stg_accounts": the one invoice model whose column is
+            # declared to reference that model is the one meant; none or several: still a question
+            links = {
+                m.name: parent
+                for m in candidates
+                if (col := _column_of(m, names[0], phrase.kind, parents))
+                and (parent := _linked(index, m, col, parents))
+            }
+            if len(links) == 1:
+                chosen, parent_name = next(iter(links.items()))
+                others = ", ".join(
+                    m.name for m in candidates if m.name != chosen and m.resource_type == "model"
+                )
+                linked_why = f" (of {chosen}, {others}: the one whose {names[0]} is declared to reference {parent_name})"
+                candidates = [index.models[chosen]]
         if phrase.kind == "recency" and not names and len(candidates) > 1:
             verb = match.groupdict().get("verb") or "loaded"
             ranks = {m.name: _fresh_rank(m, verb) for m in candidates}
@@ -532,10 +571,16 @@ def _parse_test(index: ProjectIndex, text: str, phrase: Phrase, match: re.Match[
         if _key(model_words) != model.name:
             notes.append(f"'{model_words}' read as {model.name}")
     reading = [Reading("check", phrase.kind, match.group(0).strip())]
-    reading.append(Reading("model", model.name, model_words or f"(the only model with {column_words})"))
+    reading.append(
+        Reading(
+            "model",
+            model.name + linked_why,
+            model_words or f"(the only model with {column_words})",
+        )
+    )
     columns: list[str] = []
     for name in names:
-        column = _column_of(model, name, phrase.kind)
+        column = _column_of(model, name, phrase.kind, parents)
         if column is None:
             raise _unknown_column(model, name)
         columns.append(column)

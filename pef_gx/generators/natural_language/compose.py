@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pef_gx.checks.sql_template import quote_literal
+from pef_gx.generators.natural_language.joins import JoinPath, join_column, join_value, paths
 from pef_gx.generators.natural_language.project import (
     FILLER,
     GENERATED_FOLDER,
@@ -31,6 +32,7 @@ from pef_gx.generators.natural_language.project import (
     model_candidates,
     refuse_unread,
 )
+from pef_gx.generators.natural_language.semantic import ADDITIVE, GRAINS, Measure
 
 PERIODS = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year",
            "annual": "year", "annually": "year"}  # fmt: skip
@@ -61,6 +63,7 @@ _AGGS: tuple[tuple[str, str], ...] = (
 # measure words -> (aggregation, column role)
 MEASURE_WORDS = {"revenue": ("sum", "amount"), "sales": ("sum", "amount"), "turnover": ("sum", "amount"),
                  "spend": ("sum", "amount"), "units": ("sum", "quantity"), "items sold": ("sum", "quantity"),
+                 "units sold": ("sum", "quantity"), "quantity sold": ("sum", "quantity"),
                  "order value": ("avg", "amount")}  # fmt: skip
 _AMOUNT = (r"^order_amount$", r"^amount$", r"^(?:revenue|sales|total_amount|net_amount|gross_amount|line_total|total_price|order_total|total_due|total)$", r"_amount$")  # fmt: skip
 _QUANTITY = (r"^quantity$", r"^(?:qty|units|quantity_ordered)$")
@@ -78,7 +81,17 @@ _SKIP = FILLER | {
     "was",
     "whose",
     "from",
+    "who",
 }
+_CONNECTORS = (
+    "in",
+    "from",
+    "with",
+    "whose",
+    "where",
+    "located",
+    "based",
+)  # before a value: "customers in Germany"
 
 
 @dataclass
@@ -86,7 +99,7 @@ class _Plan:
     model: ModelInfo
     limit: int | None = None  # top N
     index: ProjectIndex | None = None
-    join: tuple[str, ModelInfo, str] | None = None  # (local key, parent, parent key)
+    joins: list[JoinPath] = field(default_factory=list)  # related models joined (each with its prefixes)
     agg: str | None = None
     measure: str | None = None  # column
     entity: str | None = None  # words naming what is counted
@@ -95,6 +108,29 @@ class _Plan:
     share: dict[str, list[str]] = field(default_factory=dict)  # column -> values (numerator of a share)
     unread: list[str] = field(default_factory=list)
     reading: list[Reading] = field(default_factory=list)
+    semantic: Measure | None = None  # a metric or measure of the project's semantic layer, named
+    timed: bool = False  # the request has a time grain or window
+    date_word: str | None = None  # the date column a verb named ('opened' -> opened_on)
+    worded: bool = False  # the measure came from a measure word ('items sold': a sum of quantity)
+    refusal: str | None = None  # why a named metric cannot be composed
+    _reachable: list[JoinPath] | None = None
+
+    def reachable(self) -> list[JoinPath]:
+        """The related models this plan's source may join (towards their unique key)."""
+        if self._reachable is None:
+            self._reachable = paths(self.index, self.model) if self.index is not None else []
+        return self._reachable
+
+    def alias(self, path: JoinPath) -> str:
+        """The SQL alias of the path's last model (j1, j2, ...): each path joined once, prefixes first."""
+        for n in range(1, len(path) + 1):
+            if path[:n] not in self.joins:
+                self.joins.append(path[:n])
+        return f"j{self.joins.index(path) + 1}"
+
+    def joined(self, path: JoinPath, column: str) -> str:
+        """The plan's name for a column of a joined model: 'j:<alias>.<column>'."""
+        return f"j:{self.alias(path)}.{column}"
 
 
 def _date_column(model: ModelInfo) -> str | None:
@@ -189,27 +225,83 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
         low = chunk.lower()
         if size == 1 and low in _SKIP:
             return 1
+        if size == 1 and low in _CONNECTORS and _value_at(plan, words, i + 1):
+            return 1  # "customers in Germany": the value says which rows
+        if (
+            into is plan.conditions
+            and plan.index is not None
+            and plan.semantic is None
+            and plan.measure is None
+        ):
+            named = plan.index.semantic.lookup(chunk)
+            if named:  # the project's own metric or measure: read on its model only
+                mine = [m for m in named if m.model_id in (model.unique_id, "")]
+                if mine and mine[0].refused:
+                    plan.refusal = f"{mine[0].kind} {mine[0].name} cannot be composed: {mine[0].refused}"
+                if not mine or mine[0].refused:
+                    return 0
+                plan.semantic, plan.measure = mine[0], f"{mine[0].kind}:{mine[0].name}"
+                plan.reading.append(
+                    Reading(mine[0].kind, f"{mine[0].name} = {mine[0].describe()} (semantic model"
+                            f" {mine[0].semantic_model})", chunk)
+                )  # fmt: skip
+                return size
         if size == 1 and low in ("date", "day", "time") and plan.agg in ("first", "last"):
             return 1  # "first invoice date": the date of the first invoice
         if low in MEASURE_WORDS and plan.measure is None:
             agg, role = MEASURE_WORDS[low]
             col = _role(model, _AMOUNT if role == "amount" else _QUANTITY)
             if col:  # "number of items sold" is a sum of quantity, not a count of it
-                plan.measure = col
+                plan.measure, plan.worded = col, True
                 plan.agg = agg if plan.agg in (None, "count") else plan.agg
                 plan.reading.append(Reading("measure", col, chunk))
                 return size
         hit = _value_column(model, chunk)
+        after_entity = bool(plan.reading) and plan.reading[-1].part == "counted" and i > 0
+        if hit and after_entity and plan.reading[-1].words == words[i - 1]:
+            plan.refusal = (  # "orders placed per week": whose status is placed, or all orders (placing them)?
+                f"which is meant? '{words[i - 1]} {chunk}' can be the {words[i - 1]} whose {hit[0]} is"
+                f" {hit[1]}, or every one of the {words[i - 1]} ({chunk} as a verb); say '{chunk}"
+                f" {words[i - 1]}' for the first, '{words[i - 1]}' alone for the second"
+            )
+            return 0
         if hit:
             into.setdefault(hit[0], []).append(hit[1])
             plan.reading.append(Reading("filter", f"{hit[0]} = {hit[1]}", chunk))
             return size
+        if size <= 2 and plan.timed and plan.date_word is None and low.split()[0].endswith("ed"):
+            said = {_squash(low), _squash(low.split()[0][:-2] + "".join(low.split()[1:]))}
+            dated = [c for c in model.columns if _squash(re.sub(r"_(?:on|at|date)$", "", c.lower())) in said
+                     and re.search(r"_(?:on|at|date)$", c.lower())]  # fmt: skip
+            if len(dated) == 1:  # "accounts opened per month": by opened_on; "signed up": signup_date
+                plan.date_word = dated[0]
+                plan.reading.append(Reading("date", dated[0], chunk))
+                return size
         col = find_column(model, chunk)
         if col and plan.measure is None and (plan.entity is None or plan.entity_key is None):
             plan.measure = col
             plan.reading.append(Reading("measure", col, chunk))
             return size
         entity = _entity(model, chunk, plan.index)
+        lines = re.fullmatch(r"(?P<of>\S+(?: \S+)?) (?:lines|line items)", low)
+        if lines and plan.measure is None and plan.entity is None:
+            owner = _entity(model, lines["of"], plan.index)
+            if owner and owner[1] and owner[1] not in model.unique_columns and model.unique_columns:
+                plan.entity = chunk  # "order lines": the rows of a model below the order (its own key)
+                plan.reading.append(Reading("counted", f"rows of {model.name} (lines of {owner[1]})", chunk))
+                return size
+        if entity and entity[1] and i + 2 < len(words) and words[i + 1].lower() in _CONNECTORS:
+            far = _joined_value(plan, words, i + 2)
+            if far and far[0][0].local == entity[1]:  # "customers" in "orders of customers in Germany"
+                plan.reading.append(Reading("rows", f"joined on {entity[1]}", chunk))
+                return size
+        if entity and plan.entity is not None and entity == _entity(model, plan.entity, plan.index):
+            plan.reading.append(Reading("rows", f"(the {plan.entity} again)", chunk))
+            return size  # "average invoice amount for paid invoices"
+        after_joined = bool(plan.reading) and "(joined: " in plan.reading[-1].value
+        if after_joined and _names_joined(plan, chunk):  # "enterprise accounts": whose account is enterprise
+            plan.reading.append(Reading("rows", f"whose {chunk} match that filter", chunk))
+            return size
         after_value = bool(plan.reading) and plan.reading[-1].part == "filter" and i > 0
         if entity and not entity[0] and after_value and plan.measure is not None and plan.entity is None:
             plan.entity = (
@@ -226,7 +318,57 @@ def _read_at(plan: _Plan, words: list[str], i: int, into: dict[str, list[str]]) 
             plan.entity_key = entity[1]
             plan.reading.append(Reading("counted", entity[1] or f"rows of {model.name}", chunk))
             return size
+        far = _joined_value(plan, chunk)
+        if far and after_entity and plan.reading[-1].words == words[i - 1]:
+            plan.refusal = (
+                f"which is meant? '{words[i - 1]} {chunk}': name the column '{chunk}' is a value of"
+            )
+            return 0
+        if far:  # a value of a related model: "orders of customers in Germany"
+            path, col, value = far
+            into.setdefault(plan.joined(path, col), []).append(value)
+            via = " -> ".join(h.parent.name for h in path)
+            plan.reading.append(
+                Reading("filter", f"{path[-1].parent.name}.{col} = {value} (joined: {via})", chunk)
+            )
+            return size
     return 0
+
+
+def _joined_value(
+    plan: _Plan, words: str | list[str], at: int | None = None
+) -> tuple[JoinPath, str, str] | None:
+    """A value of a related model the words (or the words from `at` on, longest first) say."""
+    if plan.index is None:
+        return None
+    if isinstance(words, str):
+        return join_value(plan.reachable(), words)
+    for size in (3, 2, 1):
+        if at is not None and at + size <= len(words):
+            found = join_value(plan.reachable(), " ".join(words[at : at + size]))
+            if found:
+                return found
+    return None
+
+
+def _names_joined(plan: _Plan, words: str) -> bool:
+    """Whether the words name a model the plan joined, or an entity whose key one of them holds."""
+    said = {_squash(v) for v in _variants(words)}
+    models = [plan.model, *(hop.parent for path in plan.joins for hop in path)]
+    if any(_squash(_stem(m.name)) in said for m in models[1:]):
+        return True
+    for named in model_candidates(plan.index, words) if plan.index is not None else []:
+        if any(find_column(m, k) for k in named.unique_columns for m in models[1:]):
+            return True
+    return False
+
+
+def _value_at(plan: _Plan, words: list[str], at: int) -> bool:
+    """Whether the words from `at` on start with a value of the model or of a related one."""
+    for size in (3, 2, 1):
+        if at + size <= len(words) and _value_column(plan.model, " ".join(words[at : at + size])):
+            return True
+    return _joined_value(plan, words, at) is not None
 
 
 class NothingRead(NotUnderstood):
@@ -256,7 +398,7 @@ def compose(
     dims: list[str] = []
     limit = None
     top = re.match(
-        r"(?:the\s+)?(?:top|best|biggest|largest)\s+(?P<n>\d+)\s+(?P<entity>[a-z0-9_ ]+?)\s+"
+        r"(?:the\s+)?(?:(?:top|best|biggest|largest)\s+(?P<n>\d+)|(?P<n2>\d+)\s+(?:best-selling|top-selling|best|top|biggest|largest))\s+(?P<entity>[a-z0-9_ ]+?)\s+"
         r"(?:by|in terms of|ranked by)\s+(?P<rest>.+)$",
         text.strip(),
         re.I,
@@ -264,17 +406,26 @@ def compose(
     grouped = None if top else re.search(r"\b" + _GROUP + r"\s+(?P<dim>[a-z0-9_ ]+?)\s*$", text.strip(), re.I)
     rest = text.strip()
     if top:  # "top 5 customers by revenue of completed orders": ranked, the first N kept
-        limit = int(top["n"])
+        limit = int(top["n"] or top["n2"])
         if not 1 <= limit <= 10000:
             raise NotUnderstood(
                 f"top {limit}: say a number from 1 to 10000", "e.g. 'top 5 customers by revenue'"
             )
         dims = [top["entity"].strip()]
         rest = top["rest"].strip()
-        reading.append(Reading("limit", str(limit), f"top {top['n']}"))
+        reading.append(Reading("limit", str(limit), top.group(0)[: top.start("entity")].strip()))
     if grouped:
-        dims = [d.strip() for d in re.split(r"\s+and\s+|\s*,\s*", grouped["dim"]) if d.strip()]
-        rest = rest[: grouped.start()].strip()
+        said, tail = grouped["dim"], ""
+        after = re.search(r"\s+(?=(?:for|among|whose|with|in|from)\s)", said)
+        if after:  # "per product category for customers in Germany": the filter is read with the measure
+            said, tail = said[: after.start()], said[after.end() :]
+        dims = [d.strip() for d in re.split(r"\s+and\s+|\s*,\s*", said) if d.strip()]
+        for dim in list(dims):  # "by customer segment and month": the month is the time grain
+            if period is None and dim.lower() in ("day", "week", "month", "quarter", "year"):
+                period = dim.lower()
+                reading.append(Reading("grain", f"date_{period}", dim))
+                dims.remove(dim)
+        rest = (rest[: grouped.start()].strip() + " " + tail).strip()
     agg = None
     average_of_count = False
     for pattern, name_ in _AGGS:
@@ -292,6 +443,7 @@ def compose(
     pool = [
         m for m in index.models.values()
         if m.resource_type == "model" and GENERATED_FOLDER not in Path(m.path).parts[:-1]
+        and m.unique_id not in index.semantic.time_spines
     ]  # fmt: skip
     if source:
         pool = [m for m in index.models.values() if m.name == source]
@@ -300,6 +452,7 @@ def compose(
     attempts: list[tuple[_Plan, str | None, list[str], list[str]]] = []
     for model in pool:
         plan = _Plan(model=model, index=index, agg=None if agg in ("share", "percent") else agg)
+        plan.timed = bool(period or window)
         _read_phrase(plan, words, plan.share if agg in ("share", "percent") else plan.conditions)
         if (
             plan.measure is None
@@ -312,13 +465,23 @@ def compose(
             if plan.measure:
                 plan.reading.append(Reading("measure", plan.measure, plan.entity))
         missing: list[str] = []
-        date_col = _date_column(model) if (period or window) else None
+        if average_of_count and plan.measure and not plan.semantic and not plan.worded:
+            missing.append(f"a number of rows to average ('{plan.measure}' is a column, not a count)")
+        date_col = None
+        if period or window:
+            timed = plan.semantic.time_column if plan.semantic else None
+            date_col = plan.date_word or (find_column(model, timed) if timed else _date_column(model))
+            grain = plan.semantic.time_grain if plan.semantic else None
+            if period and grain in GRAINS and GRAINS.index(period) < GRAINS.index(grain):
+                missing.append(f"a {period} grain (the metric's time dimension {timed} is by {grain})")
         if (period or window) and date_col is None:
             missing.append("a date column")
         dim_cols = []
         for dim in dims:
+            sem_dim = index.semantic.dimension(model.unique_id, dim)
             col = (
-                find_column(model, dim)
+                (find_column(model, sem_dim.column) if sem_dim else None)
+                or _grouping_column(index, model, dim)
                 or _suffixed(model, dim)
                 or _key_column(model, dim, index)
                 or next(
@@ -331,10 +494,9 @@ def compose(
                 )
             )
             if col is None:
-                joined = _join_for(index, model, dim)
-                if joined and (plan.join is None or plan.join[:2] == (joined[0], joined[1])):
-                    plan.join = (joined[0], joined[1], joined[2])
-                    dim_cols.append("j:" + joined[3])
+                joined = join_column(plan.reachable(), dim)
+                if joined:  # a column of a related model, joined on its unique key (no row duplicated)
+                    dim_cols.append(plan.joined(*joined))
                     continue
                 missing.append(f"a column for '{dim}'")
             else:
@@ -345,12 +507,18 @@ def compose(
                 missing.append(f"a column holding '{value}'")
         attempts.append((plan, date_col, dim_cols, missing))
     fits = [a for a in attempts if not a[0].unread and not a[3] and _measurable(a[0], agg)]
+    question = next((a[0].refusal for a in attempts if a[0].refusal), None)
+    if question:  # a named metric that is not composed, or words with two readings: never another model's
+        raise NotUnderstood(question, "nothing was written")
     if not fits:
         best = min(attempts, key=lambda a: (len(a[0].unread), len(a[3])), default=None)
         if best is None:
             raise NotUnderstood("no model to read from", "build the project first")
         if not best[0].reading and not reading:
             raise NothingRead(f"could not read '{request}'")
+        refusal = next((a[0].refusal for a in attempts if a[0].refusal), None)
+        if refusal:
+            raise NotUnderstood(refusal, "nothing was written")
         if best[0].unread:
             raise refuse_unread(request, best[0].unread)
         raise NotUnderstood(
@@ -358,6 +526,8 @@ def compose(
             + (f" (closest: {best[0].model.name}, missing {', '.join(best[3])})" if best[3] else ""),
             "name the columns as the project does, or pass --source",
         )
+    if any(not f[0].joins for f in fits):  # a model that reads everything itself: no join needed
+        fits = [f for f in fits if not f[0].joins]
     home = [f for f in fits if f[0].entity is not None and f[0].entity_key is None and f[0].measure is None]
     keyed = [f for f in fits if f[0].entity_key is not None and f[0].measure is None]
     if agg == "distinct" and keyed:  # "distinct customers": counted by their key where they appear
@@ -384,6 +554,17 @@ def compose(
         agg = plan.agg
     return _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
                    reading, notes)  # fmt: skip
+
+
+def _grouping_column(index: ProjectIndex, model: ModelInfo, words: str) -> str | None:
+    """The column the words name, unless it is a number that only sounds like an entity: 'per order' is
+    not a group by sales_daily.orders (a count of orders), it is the order key, which that model lacks."""
+    col = find_column(model, words)
+    typ = (model.columns.get(col) or "").lower() if col else ""
+    numeric = bool(re.search(r"int|numeric|decimal|double|float|real|number", typ))
+    if col and numeric and not _is_key(index, col) and model_candidates(index, words):
+        return None
+    return col
 
 
 def _suffixed(model: ModelInfo, words: str) -> str | None:
@@ -422,6 +603,7 @@ def _rank(plan: _Plan, agg: str | None) -> tuple[Any, ...]:
     entity_home = plan.entity is not None and plan.entity_key is None
     return (
         not entity_home,
+        len(plan.joins),  # a model that has every column itself before one that needs a join
         not name.startswith(("fct_", "fact_")),
         name.startswith(("stg_", "raw_", "base_")),
         name,
@@ -430,10 +612,40 @@ def _rank(plan: _Plan, agg: str | None) -> tuple[Any, ...]:
 
 def _is_key(index: ProjectIndex, column: str) -> bool:
     """A column that identifies an entity (a unique key somewhere, or named like one)."""
-    column = column.removeprefix("j:")
+    column = _bare(column)
     if re.search(r"(?:_id|_no|_key|_number)$", column.lower()):
         return True
     return any(column in m.unique_columns for m in index.models.values())
+
+
+def _bare(column: str) -> str:
+    """The column name of a plan column ('j:j1.country_name' -> country_name)."""
+    return column[2:].partition(".")[2] if column.startswith("j:") else column
+
+
+def _semantic_expr(
+    sem: Measure, agg: str | None, keyed: bool, qi: Any, request: str
+) -> tuple[str, str | None]:
+    """(aggregate SQL, per-entity aggregate for an average per key or None) of a named metric or
+    measure under the request's aggregation word; a word that does not fit what it is: refused."""
+    own = sem.aggregate(qi)
+    counting = ("count", "count_distinct", "sum_boolean")
+    if (
+        agg is None
+        or (agg == "sum" and sem.agg in ("sum", *counting))
+        or (agg == "count" and sem.agg in counting)
+        or (agg == "distinct" and sem.agg == "count_distinct")
+        or ((agg == sem.agg or (agg == "avg" and sem.agg == "average")) and not keyed)
+    ):
+        return own, None
+    if agg == "avg" and keyed and sem.agg in (*ADDITIVE, "count_distinct"):
+        return "avg(per_entity_value)", own  # the average of per-entity values
+    if agg in ("avg", "min", "max") and sem.kind == "measure" and sem.agg == "sum" and not sem.filters:
+        return f"{agg}{sem.aggregate(qi).removeprefix('sum')}", None  # the measure's value per row
+    raise NotUnderstood(
+        f"{sem.kind} {sem.name} is {sem.describe()}: the {agg} of it is not one `ask` composes ('{request}')",
+        f"ask for {sem.name} by its name alone (e.g. '{sem.name} per month'); nothing was written",
+    )
 
 
 def _slug(text: str) -> str:
@@ -444,56 +656,21 @@ def _in(column: str, values: Sequence[str], qi: Any = _ident) -> str:
     return f"{qi(column)} in ({', '.join(quote_literal(v) for v in values)})"
 
 
-def _join_for(index: ProjectIndex, model: ModelInfo, words: str) -> tuple[str, ModelInfo, str, str] | None:
-    """(local key, parent, parent key, parent column) when a parent of `model` has the column the words
-    name: parents along the project's relationships tests, or models whose unique key `model` holds. Only
-    joins on the parent's unique key (no row is duplicated); several possible parents: the one a
-    relationships test names, else none (ambiguous)."""
-    found: list[tuple[bool, str, ModelInfo, str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    tested = {
-        (spec.column, str(spec.params.get("to"))): str(spec.params.get("field"))
-        for spec in index.existing
-        if spec.kind == "relationships" and spec.node_id == model.unique_id and spec.column
-    }
-    for parent in index.models.values():
-        if parent.unique_id == model.unique_id or parent.resource_type != "model":
-            continue
-        if GENERATED_FOLDER in Path(parent.path).parts[:-1]:
-            continue
-        for key in parent.unique_columns:
-            local = find_column(model, key)
-            if local is None or local in model.unique_columns or (local, parent.unique_id) in seen:
-                continue
-            col = find_column(parent, words) or next(
-                (
-                    find_column(parent, _key(words) + s)
-                    for s in ("_name", "_code")
-                    if find_column(parent, _key(words) + s)
-                ),
-                None,
-            )
-            if col is None:
-                continue
-            seen.add((local, parent.unique_id))
-            found.append(((local, parent.unique_id) in tested, local, parent, key, col))
-    if not found:
-        return None
-    tested_ones = [f for f in found if f[0]]
-    pick = tested_ones if tested_ones else found
-    if len(pick) > 1:  # several untested: a dimension model (dim_*) is the one meant for enrichment
-        pick = [f for f in pick if f[2].name.startswith(("dim_", "dim."))] or pick
-    if len(pick) > 1:
-        return None
-    _, local, parent, key, col = pick[0]
-    return local, parent, key, col
-
-
 def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols, dims, excluded, name,
             reading, notes) -> ModelIntent:  # fmt: skip
     model = plan.model
-    qi = (lambda c: "s." + _ident(c)) if plan.join else _ident
+    local = (lambda c: "s." + _ident(c)) if plan.joins else _ident
+
+    def qi(column: str) -> str:  # a column of the source (s.) or of a joined model (j1., j2., ...)
+        if column.startswith("j:"):
+            alias, _, col = column[2:].partition(".")
+            return f"{alias}.{_ident(col)}"
+        return local(column)
+
     filters = [_in(c, v, qi) for c, v in sorted(plan.conditions.items())]
+    sem = plan.semantic
+    if sem is not None and sem.agg != "ratio":
+        filters.extend(sem.conditions(qi))  # the metric's own filter
     for value in excluded:
         col, exact = _value_column(model, _without_entity(model, str(value)))  # type: ignore[misc]
         filters.append(f"({qi(col)} is null or {qi(col)} not in ({quote_literal(exact)}))")
@@ -508,7 +685,11 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
             filters.append(f"{qi(date_col)} >= current_date - interval '{int(window['n'])} {unit}'")
         reading.append(Reading("window", filters[-1], window.group(0).strip()))
     counted = "*" if plan.entity_key is None else f"distinct {qi(plan.entity_key)}"
-    if agg in ("share", "percent"):
+    keys = [c for c in dim_cols if _is_key(index, c)]
+    inner_expr = None
+    if sem is not None:
+        expr, inner_expr = _semantic_expr(sem, agg, bool(keys), qi, request)
+    elif agg in ("share", "percent"):
         cond = " and ".join(_in(c, v, qi) for c, v in sorted(plan.share.items()))
         if plan.entity_key:
             key = qi(plan.entity_key)
@@ -534,9 +715,10 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
     else:
         expr = f"sum({qi(plan.measure)})"
     inner = None
-    keys = [c for c in dim_cols if _is_key(index, c)]
-    if agg == "avg" and keys:  # "average revenue per customer": the average of per-customer totals
-        inner_expr = f"count({counted})" if plan.measure is None else f"sum({qi(plan.measure)})"
+    if agg == "avg" and keys and (sem is None or inner_expr):
+        # "average revenue per customer": the average of per-customer totals
+        if inner_expr is None:
+            inner_expr = f"count({counted})" if plan.measure is None else f"sum({qi(plan.measure)})"
         inner = {"keys": [qi(k) for k in keys], "expr": inner_expr}
         expr = "avg(per_entity_value)"
         reading.append(
@@ -562,11 +744,12 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
             {"expr": f"cast(date_trunc('{period}', {qi(date_col)}) as date)", "alias": f"date_{period}"}
         )
     for col, words in zip(dim_cols, dims, strict=True):
-        if col.startswith("j:"):  # a column of the joined parent
-            grain_exprs.append({"expr": "j." + _ident(col[2:]), "alias": col[2:]})
+        grain_exprs.append({"expr": qi(col), "alias": _bare(col)})
+        if col.startswith("j:"):  # a column of a joined model: named by the model, not its alias
+            joined = plan.joins[int(col[3:].partition(".")[0]) - 1][-1].parent.name
+            reading.append(Reading("grain", f"{joined}.{_bare(col)} (joined)", words))
         else:
-            grain_exprs.append({"expr": qi(col), "alias": col})
-        reading.append(Reading("grain", col, words))
+            reading.append(Reading("grain", col, words))
     if inner is not None:
         alias = _slug(f"average {plan.measure or plan.entity or 'rows'} per {' '.join(keys)}")
     if alias in {g["alias"] for g in grain_exprs}:
@@ -578,18 +761,21 @@ def _intent(index, request, body, plan, agg, period, date_col, window, dim_cols,
         raise NotUnderstood(f"cannot write ref() to a model named {model.name!r}", "pass --source")
     grain = tuple(g["alias"] for g in grain_exprs)
     source_ref = "{{ ref('" + model.name + "') }}"
-    if plan.join:
-        local, parent, field_name = plan.join
+    if plan.joins:
+        source_ref += " as s"
+    for n, path in enumerate(plan.joins, start=1):
+        hop = path[-1]
+        before = "s" if len(path) == 1 else f"j{plan.joins.index(path[:-1]) + 1}"
+        before_name = model.name if len(path) == 1 else path[-2].parent.name
+        if not re.fullmatch(r"[A-Za-z0-9_]+", hop.parent.name):
+            raise NotUnderstood(f"cannot write ref() to a model named {hop.parent.name!r}", "pass --source")
         source_ref += (
-            " as s left join {{ ref('"
-            + parent.name
-            + "') }} as j on s."
-            + _ident(local)
-            + " = j."
-            + _ident(field_name)
+            f" left join {{{{ ref('{hop.parent.name}') }}}} as j{n}"
+            f" on {before}.{_ident(hop.local)} = j{n}.{_ident(hop.key)}"
         )
         notes.append(
-            f"joined {parent.name} on {model.name}.{local} = {parent.name}.{field_name} (its unique key)"
+            f"joined {hop.parent.name} on {before_name}.{hop.local} = {hop.parent.name}.{hop.key} (its unique"
+            f" key{', declared' if hop.declared else ''}: no row of {model.name} is duplicated)"
         )
     slots = {
         "source_ref": source_ref,

@@ -15,6 +15,7 @@ from pef_gx.checks.spec import CheckSpec
 from pef_gx.errors import PefGxError
 from pef_gx.generators.base import is_owned
 from pef_gx.generators.dbt_tests import from_dbt_tests
+from pef_gx.generators.natural_language.semantic import SemanticLayer, read_semantic_layer
 
 GENERATED_FOLDER = "generated"  # models/generated/<name>.sql
 
@@ -56,6 +57,7 @@ class ProjectIndex:
     # unique_ids of the tests pef-gx wrote (they are not the project's habits)
     owned_tests: frozenset[str] = frozenset()
     by_id: dict[str, ModelInfo] = field(default_factory=dict)
+    semantic: SemanticLayer = field(default_factory=SemanticLayer)  # dbt semantic models and metrics
 
     @classmethod
     def from_manifest(
@@ -139,6 +141,7 @@ class ProjectIndex:
             owned_tests=frozenset(uid for uid, test in manifest.tests.items() if is_owned(dict(test.meta))),
             test_names=frozenset(tests),
             by_id={m.unique_id: m for m in models.values()},
+            semantic=read_semantic_layer(raw),
         )
 
     def descendants(self, unique_id: str) -> set[str]:
