@@ -468,7 +468,12 @@ def to_check_result(
     base = _base(check, suite, relation)
     raised = _raised(result)
     if raised:
-        return CheckResult(**base, status="error", message=f"GX could not run the check: {raised[:300]}")
+        who = (
+            "the check's SQL failed"
+            if getattr(result, "engine", "gx") == "compiled"
+            else "GX could not run the check"
+        )
+        return CheckResult(**base, status="error", message=f"{who}: {raised[:300]}")
     details = dict(result.result or {})
     if check.gx_type == QUERY_TIME:
         return _query_time_result(check, base, result, details)
