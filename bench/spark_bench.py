@@ -243,15 +243,15 @@ def make_workspace(sf: str, data: Path) -> tuple[Path, int]:
 
 
 def pef_gx_checkpoint(ws: Path) -> tuple[float, float, str]:
-    """HOOK: `pef-gx checkpoint --target spark` on the suite `pef-gx generate` wrote. Until the compiled
-    engine runs Spark, this reports the exit code and the first error line instead of a verdict."""
+    """`pef-gx checkpoint --target spark` (the compiled engine, Spark SQL dialect) on the suite `pef-gx
+    generate` wrote; a run that stops (exit 2) reports its first error line instead of a verdict."""
     t, peak, proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q", "--target", "spark"], ws)
     results = ws / ".pef-gx" / "results" / "latest.json"
     if proc.returncode < 2 and results.exists():
         statuses = [c["status"] for c in json.loads(results.read_text())["checks"]]
         return t, peak, f"exit {proc.returncode}, {statuses.count('pass')}/{len(statuses)} pass"
     first = (proc.stderr.strip() or proc.stdout.strip() or "?").splitlines()[0][:120]
-    return t, peak, f"NOT WIRED (exit {proc.returncode}): {first}"
+    return t, peak, f"FAILED (exit {proc.returncode}): {first}"
 
 
 def bench(sf: str) -> list[tuple[str, float, float, str]]:
