@@ -193,8 +193,9 @@ class _Runner:
             pass
         values: dict[str, Any] = {}
         for alias, expression in plan.scan_parts.items():
+            part = sqld.render(expression, plan.dialect)
             try:
-                values[alias] = self.one(f"select {expression} as {alias} from {plan.relation_sql}")[alias]
+                values[alias] = self.one(f"select {part} as {alias} from {plan.relation_sql}")[alias]
             except _CheckError as exc:
                 values[alias] = exc
         return values
@@ -372,10 +373,10 @@ def _attach_examples(
                 listed = list(values) if isinstance(values, (list, tuple)) else [values]
                 results[compiled.check.index].result["partial_unexpected_list"] = listed[:limit]
     for compiled in failing:
-        if not compiled.examples_per_row or not isinstance(compiled.examples, str):
+        if not compiled.examples_per_row or compiled.examples is None:
             continue
         try:
-            names, rows = runner.rows(f"{compiled.examples} limit {int(limit)}")
+            names, rows = runner.rows(f"{compiled.examples()} limit {int(limit)}")
         except _CheckError:
             continue
         found = [dict(zip(names, r, strict=True)) for r in rows]

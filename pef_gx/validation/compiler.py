@@ -68,7 +68,8 @@ class CompiledCheck:
     unexpected: str | None = None  # alias: unexpected rows (map and not-null checks)
     observed: str | None = None  # alias: the measured value of a table-level check
     statement: str | None = None  # its own statement (uniqueness, unexpected-rows count)
-    examples: str | None = None  # scalar subquery or statement listing unexpected values (run on failure)
+    # builds the scalar subquery (or the statement) listing unexpected values: only for a failing check
+    examples: Callable[[], Any] | None = None
     examples_per_row: bool = False  # `examples` is a statement returning rows, not a scalar subquery
 
 
@@ -78,7 +79,8 @@ class TablePlan:
     scan: str  # the one aggregate statement; its column `pef_rows` is the table's row count
     checks: list[CompiledCheck] = field(default_factory=list)
     leftovers: list[Check] = field(default_factory=list)  # run by GX
-    scan_parts: dict[str, str] = field(default_factory=dict)  # alias -> expression (to isolate an error)
+    scan_parts: dict[str, Any] = field(default_factory=dict)  # alias -> expression (to isolate an error)
+    dialect: str = "duckdb"
 
 
 def compiles(check: Check) -> bool:
@@ -143,7 +145,8 @@ def compile_table(
 
     table = sqld.table(schema, identifier, database)
     plan = TablePlan(relation_sql=sqld.render(table, dialect), scan="")
-    parts: dict[str, Any] = {"pef_rows": exp.Count(this=exp.Star())}
+    scan = _Scan()
+    scan.add(("n", None), "pef_rows", lambda: exp.Count(this=exp.Star()))
     filters: dict[str, Any] = {}
     for check in checks:
         if only_gx or not compiles(check):
@@ -155,11 +158,28 @@ def compile_table(
             plan.leftovers.append(check)  # a `where:` sqlglot cannot read: GX runs it as written
             continue
         types = {k.lower(): v for k, v in (column_types or {}).items()}
-        plan.checks.append(_compile_check(check, table, where, dialect, parts, render_query, types))
-    select = exp.select(*[expr.as_(alias, quoted=False) for alias, expr in parts.items()]).from_(table)
+        plan.checks.append(_compile_check(check, table, where, dialect, scan, render_query, types))
+    # copy=False: the parts are built for this statement only (sqlglot copies every tree by default)
+    parts = scan.parts
+    aliased = [exp.alias_(expr, alias, copy=False) for alias, expr in parts.items()]
+    select = exp.Select(expressions=aliased).from_(table, copy=False)
     plan.scan = sqld.render(select, dialect)
-    plan.scan_parts = {alias: sqld.render(expr, dialect) for alias, expr in parts.items()}
+    plan.scan_parts, plan.dialect = parts, dialect  # rendered one by one only if the scan fails
     return plan
+
+
+class _Scan:
+    """The aggregate columns of a table's one scan; a count two checks need is computed once."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, Any] = {}
+        self._aliases: dict[tuple[Any, ...], str] = {}
+
+    def add(self, key: tuple[Any, ...], alias: str, build: Callable[[], Any]) -> str:
+        if key not in self._aliases:
+            self.parts[alias] = build()
+            self._aliases[key] = alias
+        return self._aliases[key]
 
 
 def _filter(check: Check, dialect: str, cache: dict[str, Any]) -> Any | None:
@@ -193,7 +213,7 @@ def _compile_check(
     table: Any,
     where: Any | None,
     dialect: str,
-    parts: dict[str, Any],
+    scan: _Scan,
     render_query: Callable[[str], str],
     column_types: Mapping[str, str],
 ) -> CompiledCheck:
@@ -209,27 +229,28 @@ def _compile_check(
             "rows",
             # a newline before ")": the query may end with a `--` comment
             statement=f"select count(*) as pef_unexpected from ({query}\n) as pef_rows",
-            examples=f"select * from ({query}\n) as pef_rows",
+            examples=lambda: f"select * from ({query}\n) as pef_rows",
             examples_per_row=True,
         )
     if gx == QUERY_TIME:  # timed, not counted: run `repeat` times as written (its own statement)
         return CompiledCheck(check, "timed", statement=render_query(str(kwargs["query"])))
     if gx in (ROW_COUNT_BETWEEN, ROW_COUNT_EQUAL):
-        parts[f"c{i}_n"] = _count_if(where)
-        return CompiledCheck(check, "aggregate", observed=f"c{i}_n")
+        n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
+        return CompiledCheck(check, "aggregate", observed=n)
     if gx == COMPOUND_UNIQUE:
-        return _compound_unique(check, table, where, dialect, parts)
+        return _compound_unique(check, table, where, dialect, scan)
 
     column = sqld.column(str(kwargs["column"]))
     is_null = exp.Is(this=column.copy(), expression=exp.null())
     not_null = exp.Not(this=is_null.copy())
-    parts[f"c{i}_n"] = _count_if(where)
-    parts[f"c{i}_nn"] = _count_if(_and(where, not_null))
+    name = str(kwargs["column"])
+    n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
+    nn = scan.add(("nn", name, check.where), f"c{i}_nn", lambda: _count_if(_and(where, not_null)))
     if gx == NON_NULL_SHARE:
-        return CompiledCheck(check, "aggregate", elements=f"c{i}_n", nonnull=f"c{i}_nn")
+        return CompiledCheck(check, "aggregate", elements=n, nonnull=nn)
     if gx == NOT_NULL:
-        parts[f"c{i}_u"] = _count_if(_and(where, is_null))
-        return CompiledCheck(check, "not_null", f"c{i}_n", f"c{i}_nn", f"c{i}_u")  # examples: NULLs
+        u = scan.add(("null", name, check.where), f"c{i}_u", lambda: _count_if(_and(where, is_null)))
+        return CompiledCheck(check, "not_null", n, nn, u)  # examples: NULLs
     if gx == UNIQUE:
         # measured (bench/unique_bench.py): one sort beats a hash GROUP BY on numbers and dates (mostly
         # distinct keys), the GROUP BY wins on long strings
@@ -238,25 +259,31 @@ def _compile_check(
             total = sorted_duplicates([column], table, _and(where, not_null))
         else:
             total = grouped_duplicates(column, table, _and(where, not_null))
-        dup_values = (
-            exp.select(column.copy())
-            .from_(table.copy())
-            .where(_and(where, not_null))
-            .group_by(column.copy())
-            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
-        )
+
+        def duplicated_values() -> Any:
+            values = (
+                exp.select(column.copy())
+                .from_(table.copy())
+                .where(_and(where, not_null))
+                .group_by(column.copy())
+                .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+            )
+            return _array_of(column, values)
+
         return CompiledCheck(
             check,
             "unique",
-            f"c{i}_n",
-            f"c{i}_nn",
+            n,
+            nn,
             statement=sqld.render(total, dialect),
-            examples=_array_of(column, dup_values),
+            examples=duplicated_values,
         )
     bad = exp.Not(this=exp.Paren(this=_condition(gx, column, kwargs)))
-    parts[f"c{i}_u"] = _count_if(_and(where, not_null, bad))
-    examples = _examples(column, _and(where, not_null, bad), table)
-    return CompiledCheck(check, "map", f"c{i}_n", f"c{i}_nn", f"c{i}_u", examples=examples)
+    scan.parts[f"c{i}_u"] = _count_if(_and(where, not_null, bad))
+    unexpected = _and(where, not_null, bad)
+    return CompiledCheck(
+        check, "map", n, nn, f"c{i}_u", examples=lambda: _examples(column, unexpected, table)
+    )
 
 
 def _condition(gx: str, column: Any, kwargs: Mapping[str, Any]) -> Any:
@@ -281,7 +308,7 @@ def _condition(gx: str, column: Any, kwargs: Mapping[str, Any]) -> Any:
 
 
 def _compound_unique(
-    check: Check, table: Any, where: Any | None, dialect: str, parts: dict[str, Any]
+    check: Check, table: Any, where: Any | None, dialect: str, scan: _Scan
 ) -> CompiledCheck:
     """One sorted pass: a row is a duplicate when its key equals (=) its neighbour's in key order.
 
@@ -300,24 +327,29 @@ def _compound_unique(
         kept = exp.and_(*[exp.Not(this=n) for n in nulls])
     else:
         kept = None
-    parts[f"c{i}_n"] = _count_if(where)
-    parts[f"c{i}_nn"] = _count_if(_and(where, kept))
+    n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
+    key = ("kept", tuple(check.kwargs["column_list"]), ignore, check.where)
+    nn = scan.add(key, f"c{i}_nn", lambda: _count_if(_and(where, kept)))
     count = sorted_duplicates(columns, table, _and(where, kept))
-    keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
-    examples = (
-        exp.select(*[c.copy() for c in columns])
-        .from_(table.copy())
-        .where(_and(where, keys_not_null))
-        .group_by(*[c.copy() for c in columns])
-        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
-    )
+
+    def duplicated_keys() -> str:
+        keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
+        keys = (
+            exp.select(*[c.copy() for c in columns])
+            .from_(table.copy())
+            .where(_and(where, keys_not_null))
+            .group_by(*[c.copy() for c in columns])
+            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+        )
+        return sqld.render(keys, dialect)
+
     return CompiledCheck(
         check,
         "multicolumn",
-        f"c{i}_n",
-        f"c{i}_nn",
+        n,
+        nn,
         statement=sqld.render(count, dialect),
-        examples=sqld.render(examples, dialect),
+        examples=duplicated_keys,
         examples_per_row=True,
     )
 
@@ -334,9 +366,9 @@ def sorted_duplicates(columns: Sequence[Any], table: Any, condition: Any | None)
         for fn, name in ((exp.Lag, "p"), (exp.Lead, "q")):
             window = exp.Window(this=fn(this=c.copy()), order=order.copy())
             projections.append(window.as_(f"pef_{name}{k}"))
-    inner = exp.select(*projections).from_(table.copy())
+    inner = exp.Select(expressions=projections).from_(table.copy(), copy=False)
     if condition is not None:
-        inner = inner.where(condition)
+        inner = inner.where(condition, copy=False)
 
     def same(name: str) -> Any:
         return exp.and_(
@@ -344,7 +376,8 @@ def sorted_duplicates(columns: Sequence[Any], table: Any, condition: Any | None)
         )
 
     dup = exp.or_(exp.Paren(this=same("p")), exp.Paren(this=same("q")))
-    return exp.select(_count_if(dup).as_("pef_unexpected")).from_(inner.subquery("pef_sorted"))
+    count = exp.alias_(_count_if(dup), "pef_unexpected", copy=False)
+    return exp.Select(expressions=[count]).from_(inner.subquery("pef_sorted", copy=False), copy=False)
 
 
 def grouped_duplicates(column: Any, table: Any, condition: Any | None) -> Any:
@@ -391,7 +424,7 @@ def examples_statement(plan_checks: Sequence[CompiledCheck], dialect: str, limit
     for compiled in plan_checks:
         if compiled.examples is None or compiled.examples_per_row:
             continue
-        subquery = compiled.examples.copy()
+        subquery = compiled.examples()
         for placeholder in subquery.find_all(exp.Placeholder):
             placeholder.replace(exp.Literal.number(int(limit)))
         columns.append(exp.Subquery(this=subquery).as_(f"e{compiled.check.index}"))
