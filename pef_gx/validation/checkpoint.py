@@ -90,12 +90,18 @@ def run_validations(
         from pef_gx.warehouse.connection import session_scope
 
         with session_scope(target), _Connections(target) as connections:
+            schemas = {r.schema for r in relations.values() if r is not None}
+            known = connections.run(
+                lambda conn: compiled_engine.all_columns(
+                    conn, target, schemas, lambda exc: lost(target, "reading the columns", exc)
+                )
+            )
             compiled = _in_parallel(
                 workers,
                 [
                     lambda s=s: connections.run(
                         lambda conn: compiled_engine.validate_suite(
-                            conn, target, s, relations.get(s.name), resolve, detail_limit
+                            conn, target, s, relations.get(s.name), resolve, detail_limit, known_columns=known
                         )
                     )
                     for s in suites

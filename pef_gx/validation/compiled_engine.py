@@ -80,6 +80,7 @@ def run_table(
     detail_limit: int,
     only_gx: bool = False,
     on_lost: Callable[[BaseException], DatabaseError] | None = None,
+    known_columns: Mapping[tuple[str, str], dict[str, str]] | None = None,
 ) -> TableRun:
     """Validate `checks` on one relation over a DB-API connection (the caller owns it)."""
     started = time.perf_counter()
@@ -87,7 +88,10 @@ def run_table(
     relation_sql = sqld.relation_sql(dialect, schema, identifier, database)
     portable_sql = sqld.relation_sql("postgres", schema, identifier, database)  # for the suites' own SQL
     runner = _Runner(conn, target, on_lost)
-    columns = relation_columns(runner, target, schema, identifier, relation_sql)
+    if known_columns is not None:
+        columns = known_columns.get((schema, identifier))
+    else:
+        columns = relation_columns(runner, target, schema, identifier, relation_sql)
     run = TableRun(columns=columns)
     if columns is None:
         return run
@@ -218,6 +222,30 @@ def _close(cursor: Any) -> None:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
+
+
+def all_columns(
+    conn: Any, target: Target, schemas: set[str], on_lost: Callable[[BaseException], DatabaseError]
+) -> dict[tuple[str, str], dict[str, str]] | None:
+    """(schema, table) -> {column: type} of every relation in `schemas`, in one query (None: this engine
+    has no information_schema; each relation is then read on its own)."""
+    if target.type not in ("duckdb", "postgres") or not schemas:
+        return None
+    from pef_gx.warehouse.sql import quote_literal
+
+    runner = _Runner(conn, target, on_lost)
+    listed = ", ".join(quote_literal(s) for s in sorted(schemas))
+    try:
+        _, rows = runner.rows(
+            "select table_schema, table_name, column_name, data_type from information_schema.columns "
+            f"where table_schema in ({listed}) order by table_schema, table_name, ordinal_position"
+        )
+    except _CheckError:
+        return None
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for schema, table, column, data_type in rows:
+        found.setdefault((str(schema), str(table)), {})[str(column)] = str(data_type)
+    return found
 
 
 def relation_columns(
@@ -418,8 +446,12 @@ def validate_suite(
     resolve: Callable[[str], str],
     detail_limit: int,
     only_gx: bool = False,
+    known_columns: Mapping[tuple[str, str], dict[str, str]] | None = None,
 ) -> tuple[Any, list[Check]]:
-    """(SuiteOutcome of the compiled checks, the checks left to GX) for one suite and its relation."""
+    """(SuiteOutcome of the compiled checks, the checks left to GX) for one suite and its relation.
+
+    `known_columns`: (schema, table) -> columns, read for every relation of the run at once (a relation
+    not in it does not exist); None: read here."""
     from dataclasses import replace
 
     from pef_gx.validation.engine import SuiteOutcome, error_result, lost, to_check_result
@@ -443,6 +475,7 @@ def validate_suite(
         detail_limit,
         only_gx=only_gx,
         on_lost=lambda exc: lost(target, f"validating suite '{suite.name}'", exc),
+        known_columns=known_columns,
     )
     outcome.row_count, outcome.statements = run.row_count, run.statements
     if run.columns is None:

@@ -307,9 +307,7 @@ def _condition(gx: str, column: Any, kwargs: Mapping[str, Any]) -> Any:
     return exp.and_(*bounds) if len(bounds) > 1 else bounds[0]
 
 
-def _compound_unique(
-    check: Check, table: Any, where: Any | None, dialect: str, scan: _Scan
-) -> CompiledCheck:
+def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, scan: _Scan) -> CompiledCheck:
     """One sorted pass: a row is a duplicate when its key equals (=) its neighbour's in key order.
 
     Like GX's self-join to a GROUP BY, a key with a NULL in it never equals another. Rows GX ignores
