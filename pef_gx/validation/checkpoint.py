@@ -315,6 +315,7 @@ class _GxLoader:
             from pef_gx.validation import duckdb_fix
 
             duckdb_fix.apply()
+        import pef_gx.validation.custom_expectations  # noqa: F401  (pef-gx's own types, for GX to run)
         from pef_gx.validation.context import make_context
 
         context, self.paths = make_context(self.gx_dir, self.suites_dir)

@@ -7,6 +7,7 @@ variant of it when it edits suites, the manifest or the data.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -284,3 +285,44 @@ def test_duckdb_lock_held_by_another_process(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
+def test_compiled_engine_runs_what_it_knows_without_gx_and_says_which_engine_ran(
+    built_ws: Workspace, tmp_path: Path
+) -> None:
+    """Suites of compiled types with --no-docs: GX is never imported (its 3 s are not paid); with a
+    type check added, GX runs that one in the same run, and the results file says who ran what."""
+    import subprocess
+    import sys
+
+    from pef_gx.validation import compiler
+
+    names = ["stg_orders", "fct_orders", "stg_payments"]
+    compiled_only = {
+        n: edit_expectations(built_ws.suite(n), lambda e: e["type"] in compiler.COMPILED_TYPES) for n in names
+    }
+    root = variant(built_ws, tmp_path / "compiled", compiled_only)
+    script = (
+        "import json, sys\nfrom pef_gx.runner.checkpoint import run_checkpoint\n"
+        "from pef_gx.settings import load_settings\nrun = run_checkpoint(load_settings(), build_docs=False)\n"
+        "print(json.dumps([len(run.checks), sorted({c.engine for c in run.checks}),"
+        " 'great_expectations' in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env={**os.environ, **built_ws.env},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    count, engines, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert count > 20 and engines == ["compiled"] and imported is False, done.stdout
+
+    mixed = {"dim_customers": built_ws.suite("dim_customers")}
+    typed = {e["type"] for e in mixed["dim_customers"]["expectations"]} - compiler.COMPILED_TYPES
+    assert typed, "the sample's dim_customers has type checks, which only GX runs"
+    root = variant(built_ws, tmp_path / "mixed", mixed)
+    proc = _checkpoint(built_ws, root)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    engines = {(c["expectation_type"], c["engine"]) for c in built_ws.latest(root)["checks"]}
+    assert {t for t, engine in engines if engine == "gx"} == typed
+    assert {t for t, engine in engines if engine == "compiled"} <= compiler.COMPILED_TYPES
