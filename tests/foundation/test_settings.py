@@ -60,3 +60,12 @@ def test_broken_project_file(tmp_path: Path) -> None:
     _project(tmp_path, "target: [unclosed\n")
     with pytest.raises(ConfigError, match=r"pef-gx.yml is not valid YAML at line"):
         load_settings(environ={}, cwd=tmp_path)
+
+
+def test_engine_setting_from_file_environment_and_option(tmp_path: Path) -> None:
+    (tmp_path / "pef-gx.yml").write_text("engine: gx\n")
+    assert load_settings(cwd=tmp_path, environ={}).engine == "gx"
+    assert load_settings(cwd=tmp_path, environ={"PEF_GX_ENGINE": "compiled"}).engine == "compiled"
+    assert load_settings({"engine": "gx"}, cwd=tmp_path, environ={"PEF_GX_ENGINE": "compiled"}).engine == "gx"
+    with pytest.raises(ConfigError, match="unknown engine 'fast'"):
+        load_settings({"engine": "fast"}, cwd=tmp_path, environ={})
