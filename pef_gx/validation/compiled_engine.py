@@ -120,9 +120,10 @@ def run_table(
         except _CheckError as exc:
             run.results[compiled.check.index] = _errored(compiled.check, str(exc))
             continue
-        if isinstance(scan.get(compiled.elements or compiled.observed or ""), _CheckError):
-            message = str(scan[compiled.elements or compiled.observed or ""])
-            run.results[compiled.check.index] = _errored(compiled.check, message)
+        aliases = (compiled.elements, compiled.nonnull, compiled.unexpected, compiled.observed)
+        failed = [scan[a] for a in aliases if a and isinstance(scan.get(a), _CheckError)]
+        if failed:  # its part of the scan failed on its own (e.g. a bound of another type than the column)
+            run.results[compiled.check.index] = _errored(compiled.check, str(failed[0]))
             continue
         result = _result(compiled, scan, own)
         run.results[compiled.check.index] = result

@@ -268,3 +268,29 @@ def test_compiled_types_are_covered() -> None:
     """Every type the compiler knows is drawn by the property test above (a new one needs a strategy)."""
     drawn = {e["type"] for e in expectations().example()}
     assert drawn == set(compiler.COMPILED_TYPES) - set(EXCEPTIONS)
+
+
+def test_a_check_whose_sql_fails_errors_alone(tmp_path: Path) -> None:
+    """A bound the column's type cannot take fails that check's part of the scan: the check is an error
+    with the warehouse's reason, the other checks of the table still get their numbers."""
+    import duckdb
+
+    path = tmp_path / "t.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select * from (values ('a', 1), ('b', null)) v(revenue, n)")
+    con.close()
+    suite = {
+        "name": "t",
+        "expectations": [
+            {"type": compiler.BETWEEN, "kwargs": {"column": "revenue", "min_value": 0, "max_value": 9}},
+            {"type": compiler.NOT_NULL, "kwargs": {"column": "n"}},
+            {"type": compiler.UNIQUE, "kwargs": {"column": "revenue"}},
+        ],
+    }
+    (tmp_path / "t.json").write_text(json.dumps(suite))
+    wh = Warehouse("duckdb", tmp_path)
+    wh.path, wh.table, wh.target = path, "t", Target(name="d", type="duckdb", schema="main", path=path)
+    results = compiled_results(wh, tmp_path / "t.json")
+    assert results[0].exception_info and results[0].exception_info["raised_exception"]
+    assert (results[1].success, results[1].result["unexpected_count"]) == (False, 1)
+    assert (results[2].success, results[2].result["unexpected_count"]) == (True, 0)
