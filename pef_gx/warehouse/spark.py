@@ -148,6 +148,9 @@ def local_session(target: Target) -> Any:
     _require_java()
     # Spark binds its driver to the machine's external address unless told otherwise.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # pyspark marks a process that once opened a Spark Connect session with this variable, which child
+    # processes inherit; it would turn this local (classic) session into a Connect one without a URL.
+    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     from pyspark.sql import SparkSession
 
     conf = target.spark_conf
