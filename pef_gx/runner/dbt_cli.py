@@ -71,6 +71,9 @@ def run_dbt(
     if target:
         args += ["--target", target]
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(extra_env or {})}
+    # pyspark's marker of a process that opened a Spark Connect session: inherited, it would turn
+    # dbt-spark's local session into a Connect one without a URL
+    env.pop("SPARK_CONNECT_MODE_ENABLED", None)
     try:
         proc = subprocess.Popen(
             args, cwd=project_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

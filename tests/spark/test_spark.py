@@ -180,6 +180,8 @@ def test_server_dbt_over_thrift_and_connect_reads_its_tables(
         assert cur.fetchone() is None
     finally:
         conn.close()
+        # pyspark marks this process as a Spark Connect one; later tests start local sessions in children
+        os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
 
 
 def test_checkpoint_gives_the_same_numbers_on_duckdb_postgres_and_spark(
