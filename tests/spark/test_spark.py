@@ -195,13 +195,18 @@ def test_checkpoint_gives_the_same_numbers_on_duckdb_postgres_and_spark(
     error that says so, and type names are engine-specific anyway."""
     import json
 
+    from pef_gx.validation.suites import DEFERRED_TYPES as DEFERRED
+
     root = spark_built.root
 
     def checks(*args: str, env: dict[str, str] | None = None) -> dict[str, dict]:
         done = run_cli(*args, "--no-docs", "--include-stale", "-q", cwd=root, env=env)
         assert done.returncode in (0, 1), done.stdout + done.stderr
         run = json.loads((root / ".pef-gx" / "results" / "latest.json").read_text())
-        return {f"{c['suite']}:{c['check_id']}": c for c in run["checks"]}
+        # the quality-score and build-time tests judge the run, not the data: a build's run has more
+        return {
+            f"{c['suite']}:{c['check_id']}": c for c in run["checks"] if c["expectation_type"] not in DEFERRED
+        }
 
     spark = checks("checkpoint", "--target", "spark")
     # DBT_SCHEMA (pg_env) is for the PostgreSQL build only: DuckDB's tables are in its default schema
