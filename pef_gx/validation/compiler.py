@@ -261,14 +261,7 @@ def _compile_check(
             total = grouped_duplicates(column, table, _and(where, not_null))
 
         def duplicated_values() -> Any:
-            values = (
-                exp.select(column.copy())
-                .from_(table.copy())
-                .where(_and(where, not_null))
-                .group_by(column.copy())
-                .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
-            )
-            return _array_of(column, values)
+            return _array_of(column, _repeated([column], table, _and(where, not_null), column.copy()))
 
         return CompiledCheck(
             check,
@@ -332,13 +325,7 @@ def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, 
 
     def duplicated_keys() -> str:
         keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
-        keys = (
-            exp.select(*[c.copy() for c in columns])
-            .from_(table.copy())
-            .where(_and(where, keys_not_null))
-            .group_by(*[c.copy() for c in columns])
-            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
-        )
+        keys = _repeated(columns, table, _and(where, keys_not_null), *[c.copy() for c in columns])
         return sqld.render(keys, dialect)
 
     return CompiledCheck(
@@ -378,17 +365,24 @@ def sorted_duplicates(columns: Sequence[Any], table: Any, condition: Any | None)
     return exp.Select(expressions=[count]).from_(inner.subquery("pef_sorted", copy=False), copy=False)
 
 
+def _repeated(columns: Sequence[Any], table: Any, condition: Any | None, *projections: Any) -> Any:
+    """SELECT <projections> for each key (of `columns`) that occurs more than once among the rows kept."""
+    from sqlglot import exp
+
+    return (
+        exp.select(*projections)
+        .from_(table.copy())
+        .where(condition)
+        .group_by(*[c.copy() for c in columns])
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+    )
+
+
 def grouped_duplicates(column: Any, table: Any, condition: Any | None) -> Any:
     """Rows whose value occurs more than once: a GROUP BY (a hash table of the distinct values)."""
     from sqlglot import exp
 
-    grouped = (
-        exp.select(exp.Count(this=exp.Star()).as_("pef_k"))
-        .from_(table.copy())
-        .where(condition)
-        .group_by(column.copy())
-        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
-    )
+    grouped = _repeated([column], table, condition, exp.Count(this=exp.Star()).as_("pef_k"))
     return exp.select(exp.Sum(this=exp.column("pef_k")).as_("pef_unexpected")).from_(
         grouped.subquery("pef_dup")
     )

@@ -176,9 +176,7 @@ def _validate_relation(
         groups.setdefault(check.where if check.needs_filtered_batch else None, []).append(check)
     for number, (where, checks) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] or "")):
         batch = _batch(context, datasource, relation, where, number)
-        group_results, group_meta = _run_group(
-            batch, checks, relation, resolve, detail_limit, target, suite, datasource, where, row_count
-        )
+        group_results, group_meta = _run_group(batch, checks, relation, resolve, detail_limit, target, suite)
         gx_results.update(group_results)
         meta = meta or group_meta
     by_index = {c.index: c for c in suite.checks}
@@ -358,9 +356,6 @@ def _run_group(
     limit: int,
     target: Target,
     suite: Suite,
-    datasource: Any,
-    where: str | None,
-    row_count: int | None,
 ) -> tuple[dict[int, Any], Any]:
     results: dict[int, Any] = {}
     meta = None
