@@ -6,11 +6,17 @@ place that knows the JSON shape.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 RESULTS_SCHEMA_VERSION = 1
 STALE = "stale"
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, without `asdict`'s deep copy (a run of 3,000 checks wrote its
+    results in seconds that way); callers turn nested values into JSON shapes themselves."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class CheckResult:
         return self.status == "pass"
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         data["columns"] = list(self.columns)
         data["unexpected_values"] = list(self.unexpected_values)
         data["success"] = self.success
@@ -70,7 +76,7 @@ class DbtNodeRun:
     rows_affected: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _shallow(self)
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class RelationStats:
     timestamp_column: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _shallow(self)
 
 
 @dataclass
@@ -127,7 +133,8 @@ class ValidationRun:
         return [c for c in self.checks if c.status in ("fail", "error") and c.severity == "error"]
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(self).items() if k not in ("checks", "dbt_nodes", "relations")}
+        data = {k: v for k, v in _shallow(self).items() if k not in ("checks", "dbt_nodes", "relations")}
+        data["phases"] = dict(self.phases)
         data["checks"] = [c.to_dict() for c in self.checks]
         data["dbt_nodes"] = [n.to_dict() for n in self.dbt_nodes]
         data["relations"] = [r.to_dict() for r in self.relations]
