@@ -22,6 +22,7 @@ from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import DatabaseError
 from pef_gx.results.model import CheckResult
 from pef_gx.validation import compiled_engine
+from pef_gx.validation.compiled_engine import GX_TYPES
 from pef_gx.validation.engine import DETAIL_LIMIT, Relation, SuiteOutcome, lost, validate_suite
 from pef_gx.validation.suites import Check, Suite
 
@@ -75,7 +76,8 @@ def run_validations(
     if target.type == "duckdb":
         wait_for_duckdb(target, on_wait=on_wait)
     gx = _GxLoader(target, gx_dir, suites_dir)
-    needs_gx = any(not compiled_engine.compiler.compiles(c) for s in suites for c in s.checks)
+    schema_checks = target.type not in GX_TYPES  # type checks: compiled where GX is not connected
+    needs_gx = any(not compiled_engine.compiler.compiles(c, schema_checks) for s in suites for c in s.checks)
     if build_docs or engine == "gx" or needs_gx:
         gx.start()  # in the background: it overlaps the compiled queries
     outcome = CheckpointOutcome()
@@ -179,9 +181,6 @@ class DocsJob:
         from pef_gx.validation.context import gx_paths
 
         return gx_paths(self.gx.gx_dir, self.gx.suites_dir).docs_index
-
-
-GX_TYPES = ("duckdb", "postgres")  # warehouses pef-gx connects GX's own SQL execution to
 
 
 def _not_on_gx(

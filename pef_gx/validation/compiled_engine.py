@@ -25,10 +25,11 @@ from typing import Any
 
 from pef_gx.artifacts.profiles import Target
 from pef_gx.errors import DatabaseError
-from pef_gx.validation import compiler
+from pef_gx.validation import column_types, compiler
 from pef_gx.validation.suites import Check, Suite
 from pef_gx.warehouse import dialect as sqld
 
+GX_TYPES = ("duckdb", "postgres")  # warehouses pef-gx connects GX's own SQL execution to
 ENGINE = "compiled"
 
 
@@ -106,6 +107,7 @@ def run_table(
         lambda q: batch_query(q, portable_sql, resolve, dialect),
         only_gx=only_gx,
         column_types=columns,
+        schema_checks=target.type not in GX_TYPES,
     )
     run.leftovers = plan.leftovers
     scan = runner.scan(plan)
@@ -114,6 +116,10 @@ def run_table(
     for compiled in plan.checks:
         if compiled.shape == "timed":
             run.results[compiled.check.index] = _timed(runner, compiled)
+            continue
+        if compiled.shape == "schema":
+            success, result = column_types.verdict(compiled.check, columns)
+            run.results[compiled.check.index] = CompiledResult(compiled.check, success=success, result=result)
             continue
         try:
             own = runner.one(compiled.statement) if compiled.statement else None
@@ -256,14 +262,14 @@ def relation_columns(
     if target.type in ("duckdb", "postgres"):
         from pef_gx.warehouse.sql import quote_literal
 
-        names, rows = runner.rows(
+        _, rows = runner.rows(
             "select column_name, data_type from information_schema.columns "
             f"where table_schema = {quote_literal(schema)} and table_name = {quote_literal(identifier)} "
             "order by ordinal_position"
         )
         return {str(r[0]): str(r[1]) for r in rows} or None
-    try:  # engines without information_schema (Spark): the columns of an empty select
-        names, _ = runner.rows(f"select * from {relation_sql} where 1 = 0")
+    try:  # engines without information_schema (Spark): DESCRIBE lists the columns, then other sections
+        _, rows = runner.rows(f"describe table {relation_sql}")
     except _CheckError as exc:
         if _NOT_FOUND.search(str(exc)):
             return None
@@ -271,7 +277,12 @@ def relation_columns(
             f"cannot read relation {schema}.{identifier} on target {target.name}: {exc}",
             "check that the table exists and the user may read it",
         ) from None
-    return dict.fromkeys(names, "")  # types unknown: uniqueness by GROUP BY
+    columns: dict[str, str] = {}
+    for name, data_type, *_ in rows:
+        if not name or str(name).startswith("#"):  # "# Partition Information", ...
+            break
+        columns[str(name)] = str(data_type)
+    return columns or None
 
 
 _NOT_FOUND = re.compile(r"not found|does not exist|TABLE_OR_VIEW_NOT_FOUND|no such table", re.IGNORECASE)

@@ -35,6 +35,12 @@ NON_NULL_SHARE = "expect_column_proportion_of_non_null_values_to_be_between"
 ROW_COUNT_BETWEEN = "expect_table_row_count_to_be_between"
 ROW_COUNT_EQUAL = "expect_table_row_count_to_equal"
 QUERY_TIME = "expect_query_execution_time_to_be_below"  # pef-gx's own (pef_gx.validation.custom_expectations)
+TYPE_LIST = "expect_column_values_to_be_in_type_list"
+TYPE_FAMILY = "expect_column_type_family_to_be"  # pef-gx's own
+# Read from the catalog, not from rows. GX's verdict is SQLAlchemy reflection and GX's type-class rules,
+# so on warehouses GX runs on (DuckDB, PostgreSQL) GX keeps them; where GX is not connected (Spark) the
+# compiler reads them (pef_gx.validation.column_types).
+SCHEMA_TYPES = frozenset({TYPE_LIST, TYPE_FAMILY})
 
 # kwargs GX accepts on every expectation that do not change what is computed
 _NEUTRAL = {"result_format", "catch_exceptions", "include_config", "meta", "notes", "description"}
@@ -62,7 +68,7 @@ class CompiledCheck:
     """How to read one check's numbers: aliases of the scan's columns, or its own statement."""
 
     check: Check
-    shape: str  # not_null | map | unique | multicolumn | aggregate | rows | timed
+    shape: str  # not_null | map | unique | multicolumn | aggregate | rows | timed | schema
     elements: str | None = None  # alias: rows the check sees (after its `where:`)
     nonnull: str | None = None  # alias: of those, rows where the column is not null
     unexpected: str | None = None  # alias: unexpected rows (map and not-null checks)
@@ -83,8 +89,11 @@ class TablePlan:
     dialect: str = "duckdb"
 
 
-def compiles(check: Check) -> bool:
-    """The compiler knows this expectation with exactly these options."""
+def compiles(check: Check, schema_checks: bool = False) -> bool:
+    """The compiler knows this expectation with exactly these options (`schema_checks`: the type checks
+    too, for a warehouse GX does not run on)."""
+    if check.gx_type in SCHEMA_TYPES:
+        return schema_checks and _schema_check_ok(check)
     allowed = _KWARGS.get(check.gx_type)
     if allowed is None:
         return False
@@ -122,6 +131,15 @@ def compiles(check: Check) -> bool:
     return True
 
 
+def _schema_check_ok(check: Check) -> bool:
+    kwargs = {k: v for k, v in check.kwargs.items() if k not in _NEUTRAL and v is not None}
+    if check.gx_type == TYPE_LIST:
+        names = kwargs.get("type_list")
+        shape_ok = isinstance(names, list) and bool(names) and all(isinstance(n, str) for n in names)
+        return set(kwargs) <= {"column", "type_list", "mostly"} and shape_ok
+    return set(kwargs) <= {"column", "family"} and isinstance(kwargs.get("family"), str)
+
+
 def _scalar(value: Any, numeric: bool = False) -> bool:
     if isinstance(value, bool):
         return not numeric
@@ -139,8 +157,10 @@ def compile_table(
     render_query: Callable[[str], str],
     only_gx: bool = False,
     column_types: Mapping[str, str] | None = None,
+    schema_checks: bool = False,
 ) -> TablePlan:
-    """The plan for one relation; `render_query` turns an unexpected-rows query into this target's SQL."""
+    """The plan for one relation; `render_query` turns an unexpected-rows query into this target's SQL.
+    `schema_checks`: compile the type checks too (read from `column_types`; GX is not connected)."""
     from sqlglot import exp
 
     table = sqld.table(schema, identifier, database)
@@ -149,8 +169,11 @@ def compile_table(
     scan.add(("n", None), "pef_rows", lambda: exp.Count(this=exp.Star()))
     filters: dict[str, Any] = {}
     for check in checks:
-        if only_gx or not compiles(check):
+        if only_gx or not compiles(check, schema_checks):
             plan.leftovers.append(check)
+            continue
+        if check.gx_type in SCHEMA_TYPES:
+            plan.checks.append(CompiledCheck(check, "schema"))
             continue
         try:
             where = _filter(check, dialect, filters)
@@ -255,7 +278,7 @@ def _compile_check(
         # measured (bench/unique_bench.py): one sort beats a hash GROUP BY on numbers and dates (mostly
         # distinct keys), the GROUP BY wins on long strings
         family = type_family(column_types.get(str(kwargs["column"]).lower(), ""))
-        if family in ("numeric", "date", "timestamp"):
+        if family in ("numeric", "date", "timestamp") and _sorts_well(dialect):
             total = sorted_duplicates([column], table, _and(where, not_null))
         else:
             total = grouped_duplicates(column, table, _and(where, not_null))
@@ -321,7 +344,11 @@ def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, 
     n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
     key = ("kept", tuple(check.kwargs["column_list"]), ignore, check.where)
     nn = scan.add(key, f"c{i}_nn", lambda: _count_if(_and(where, kept)))
-    count = sorted_duplicates(columns, table, _and(where, kept))
+    if _sorts_well(dialect):
+        count = sorted_duplicates(columns, table, _and(where, kept))
+    else:  # a NULL in a key never equals another: those rows are never duplicates
+        keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
+        count = grouped_duplicates(columns, table, _and(where, kept, keys_not_null))
 
     def duplicated_keys() -> str:
         keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
@@ -337,6 +364,12 @@ def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, 
         examples=duplicated_keys,
         examples_per_row=True,
     )
+
+
+def _sorts_well(dialect: str) -> bool:
+    """A window over the whole table (no PARTITION BY) is one sorted pass on a single-node engine; on
+    Spark it moves every row to one task, while a GROUP BY aggregates in parallel before its shuffle."""
+    return dialect != "spark"
 
 
 def sorted_duplicates(columns: Sequence[Any], table: Any, condition: Any | None) -> Any:
@@ -379,10 +412,12 @@ def _repeated(columns: Sequence[Any], table: Any, condition: Any | None, *projec
 
 
 def grouped_duplicates(column: Any, table: Any, condition: Any | None) -> Any:
-    """Rows whose value occurs more than once: a GROUP BY (a hash table of the distinct values)."""
+    """Rows whose value (or key: a list of columns) occurs more than once: a GROUP BY (a hash table of
+    the distinct keys)."""
     from sqlglot import exp
 
-    grouped = _repeated([column], table, condition, exp.Count(this=exp.Star()).as_("pef_k"))
+    columns = column if isinstance(column, list) else [column]
+    grouped = _repeated(columns, table, condition, exp.Count(this=exp.Star()).as_("pef_k"))
     return exp.select(exp.Sum(this=exp.column("pef_k")).as_("pef_unexpected")).from_(
         grouped.subquery("pef_dup")
     )

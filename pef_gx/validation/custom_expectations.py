@@ -38,6 +38,8 @@ from great_expectations.render.renderer_configuration import (
     RendererValueType,
 )
 
+from pef_gx.warehouse.sql import type_family
+
 EXECUTION_TIME_METRIC = "pef_gx.query.execution_time_ms"
 NOT_EVALUATED = "evaluated by pef-gx after the checkpoint (pef-gx build / pef-gx checkpoint), not by GX"
 
@@ -262,25 +264,7 @@ CUSTOM_TYPES = (
 TYPE_FAMILY_NAMES = ("numeric", "string", "date", "timestamp", "boolean")
 
 
-def type_family_of(type_name: str) -> str:
-    """numeric | string | date | timestamp | boolean | other, from a reflected or declared type name
-    (`NUMERIC(10, 2)`, `VARCHAR(20)`, `TIMESTAMP WITHOUT TIME ZONE`, `HUGEINT`, `DOUBLE_PRECISION`, ...)."""
-    t = " ".join(str(type_name or "").lower().replace("_", " ").split())
-    if t.startswith("timestamp") or t.startswith("datetime"):
-        return "timestamp"
-    if t == "date":
-        return "date"
-    if t in ("boolean", "bool"):
-        return "boolean"
-    if any(w in t for w in ("char", "text", "string")) or t.startswith("varchar"):
-        return "string"
-    if t.endswith("[]") or any(
-        w in t for w in ("interval", "json", "struct", "map", "list", "array", "uuid", "bit")
-    ):
-        return "other"
-    if any(w in t for w in ("int", "numeric", "decimal", "double", "real", "float", "number")):
-        return "numeric"
-    return "other"
+type_family_of = type_family  # one reading of type names for GX and the compiled engine
 
 
 def _reflected_name(type_: Any) -> str:

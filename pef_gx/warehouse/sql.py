@@ -56,20 +56,22 @@ def regex_match(dialect: str, expression: str, pattern: str) -> str:
 
 
 def type_family(data_type: str) -> str:
-    """numeric | date | timestamp | string | boolean | other, from a catalog type name."""
-    t = (data_type or "").lower()
-    if t.startswith("timestamp") or t == "datetime":
+    """numeric | string | date | timestamp | boolean | other, from a catalog, reflected or declared type
+    name (`NUMERIC(10, 2)`, `VARCHAR(20)`, `TIMESTAMP WITHOUT TIME ZONE`, `HUGEINT`, `DOUBLE_PRECISION`,
+    Spark's `timestamp_ntz`, ...)."""
+    t = " ".join(str(data_type or "").lower().replace("_", " ").split())
+    if t.startswith("timestamp") or t.startswith("datetime"):
         return "timestamp"
     if t == "date":
         return "date"
     if t in ("boolean", "bool"):
         return "boolean"
-    if any(w in t for w in ("char", "text", "string")) or t == "varchar":
+    if any(w in t for w in ("char", "text", "string")):
         return "string"
     if t.endswith("[]") or any(
         w in t for w in ("interval", "json", "struct", "map", "list", "array", "uuid", "bit")
     ):
         return "other"
-    if any(w in t for w in ("int", "numeric", "decimal", "double", "real", "float")):
+    if any(w in t for w in ("int", "numeric", "decimal", "double", "real", "float", "number")):
         return "numeric"
     return "other"

@@ -188,13 +188,11 @@ def test_checkpoint_gives_the_same_numbers_on_duckdb_postgres_and_spark(
     spark_built: Built, pg_env: dict[str, str], tmp_path: Path
 ) -> None:
     """The sample project's suites on three engines, built from the same seeds: every check has the same
-    verdict, element count and unexpected count (the planted defects included).
-
-    Excepted, with the reason: the type checks (`expect_column_values_to_be_in_type_list`) run only
-    through GX (SQLAlchemy's reflected types), which pef-gx does not connect to Spark: there they are an
-    error that says so, and type names are engine-specific anyway."""
+    verdict, element count and unexpected count (the planted defects included). The type checks too:
+    GX reads them on DuckDB and PostgreSQL, the compiled engine from Spark's catalog."""
     import json
 
+    from pef_gx.validation.compiler import SCHEMA_TYPES
     from pef_gx.validation.suites import DEFERRED_TYPES as DEFERRED
 
     root = spark_built.root
@@ -215,17 +213,16 @@ def test_checkpoint_gives_the_same_numbers_on_duckdb_postgres_and_spark(
     assert built.returncode == 0, built.stdout + built.stderr
     postgres = checks("checkpoint", "--target", "postgres")
     assert set(spark) == set(duck) == set(postgres)
-    excepted = {
-        k for k, c in spark.items() if c["expectation_type"] == "expect_column_values_to_be_in_type_list"
-    }
-    assert all(spark[k]["status"] == "error" and "only through GX" in spark[k]["message"] for k in excepted)
+    typed = {k for k, c in spark.items() if c["expectation_type"] in SCHEMA_TYPES}
+    assert typed, "the sample's contracts give type checks"
     fields = ("status", "element_count", "unexpected_count")
     differ = {
         k: [(name, duck[k][name], postgres[k][name], spark[k][name]) for name in fields
             if not duck[k][name] == postgres[k][name] == spark[k][name]]
-        for k in set(spark) - excepted
+        for k in spark
     }  # fmt: skip
     assert {k: v for k, v in differ.items() if v} == {}
-    assert {c["engine"] for k, c in spark.items() if k not in excepted} == {"compiled"}
+    assert {c["engine"] for c in spark.values()} == {"compiled"}
+    assert {duck[k]["engine"] for k in typed} == {postgres[k]["engine"] for k in typed} == {"gx"}
     planted = {c["node_name"] for c in spark.values() if c["status"] == "warn"}
     assert planted, "the planted defects must show on every engine"

@@ -11,6 +11,7 @@ from pef_gx.errors import SuiteError
 from pef_gx.results.model import CheckResult, ValidationRun
 from pef_gx.results.writer import read_latest, write_run
 from pef_gx.validation.docs import MARKER, offline_html, remote_references
+from pef_gx.validation.suites import Check
 from pef_gx.validation.thresholds import meets, parse_condition, verdict
 
 
@@ -152,3 +153,47 @@ def test_types_known_without_gx_are_gx_types() -> None:
 
     assert suites._known_types() >= suites._WITHOUT_GX
     assert compiler.COMPILED_TYPES <= suites._WITHOUT_GX
+
+
+def _type_check(gx_type: str, kwargs: dict) -> Check:
+    return Check(
+        "s", 0, gx_type, kwargs, {"type": gx_type, "kwargs": kwargs}, "id", "data_type", None, ("c",),
+        "constraint", None, "validity", "error", "table", None, "", "",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("declared", "actual", "passes"),
+    [
+        ("bigint", "int", True),  # an Integer, as GX's type classes say on DuckDB
+        ("int", "bigint", True),
+        ("varchar(100)", "string", True),
+        ("varchar(100)", "varchar(100)", True),
+        ("decimal(18,2)", "decimal(18,2)", True),
+        ("decimal(18,2)", "double", False),  # another kind of number
+        ("int", "double", False),
+        ("int", "string", False),
+        ("date", "timestamp", False),
+        ("timestamp", "timestamp_ntz", True),
+        ("int", "array<int>", False),  # only the declared type for arrays, structs, maps
+        ("boolean", "boolean", True),
+    ],
+)
+def test_type_list_from_the_catalog(declared: str, actual: str, passes: bool) -> None:
+    """Where GX is not connected (Spark), the type checks are read from the catalog's type names."""
+    from pef_gx.checks.catalog import type_names
+    from pef_gx.validation import column_types, compiler
+
+    check = _type_check(compiler.TYPE_LIST, {"column": "c", "type_list": type_names(declared)})
+    success, result = column_types.verdict(check, {"C": actual})
+    assert (success, result["observed_value"]) == (passes, actual)
+
+
+def test_type_family_and_missing_column_from_the_catalog() -> None:
+    from pef_gx.validation import column_types, compiler
+
+    family = _type_check(compiler.TYPE_FAMILY, {"column": "c", "family": "numeric"})
+    assert column_types.verdict(family, {"c": "decimal(10,2)"})[0]
+    assert not column_types.verdict(family, {"c": "string"})[0]
+    assert column_types.verdict(family, {"d": "int"}) == (False, {"observed_value": "no such column"})
+    assert compiler.compiles(family, schema_checks=True) and not compiler.compiles(family)
