@@ -13,7 +13,12 @@ Data: DuckDB's tpch extension (duckdb-extension-tpch, offline) makes lineitem an
 Parquet under bench/out/spark/sf<N>/ and registered as external Spark tables in schema `tpch` of a
 metastore per scale factor. Everything lives under bench/out/ (git-ignored) and is kept between runs.
 
+After the last scale factor, pef-gx's growth: its validation phase (first query to last verdict, from
+the results file) and whole process per million rows at each scale, against the floor's, and the driver's
+peak memory relative to the smallest scale.
+
 Run: python bench/spark_bench.py [0.1 1 3]      (default: 0.1 1; SF3 takes minutes per method)
+     PEF_SPARK_METHODS=pef-gx,floor,dbt-test,gx-default  (the default: all, in this order)
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "spark"
 BIN = Path(sys.executable).parent
 SCHEMA = "tpch"
+METHODS = os.environ.get("PEF_SPARK_METHODS", "pef-gx,floor,dbt-test,gx-default").split(",")
 
 SPARK_CONF = """
 import os, sys
@@ -242,55 +248,99 @@ def make_workspace(sf: str, data: Path) -> tuple[Path, int]:
     return ws, rows
 
 
-def pef_gx_checkpoint(ws: Path) -> tuple[float, float, str]:
+def pef_gx_checkpoint(ws: Path) -> tuple[float, float, str, float | None]:
     """`pef-gx checkpoint --target spark` (the compiled engine, Spark SQL dialect) on the suite `pef-gx
-    generate` wrote; a run that stops (exit 2) reports its first error line instead of a verdict."""
-    t, peak, proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q", "--target", "spark"], ws)
+    generate` wrote, and its validation phase; a run that stops (exit 2) reports its first error line
+    instead of a verdict."""
     results = ws / ".pef-gx" / "results" / "latest.json"
+    results.unlink(missing_ok=True)
+    t, peak, proc = measured([str(BIN / "pef-gx"), "checkpoint", "--no-docs", "-q", "--target", "spark"], ws)
     if proc.returncode < 2 and results.exists():
-        statuses = [c["status"] for c in json.loads(results.read_text())["checks"]]
-        return t, peak, f"exit {proc.returncode}, {statuses.count('pass')}/{len(statuses)} pass"
+        run = json.loads(results.read_text())
+        statuses = [c["status"] for c in run["checks"]]
+        phase = run.get("phases", {}).get("validation")
+        note = (
+            f"exit {proc.returncode}, {statuses.count('pass')}/{len(statuses)} pass; validation {phase:.1f}s"
+        )
+        return t, peak, note, phase
     first = (proc.stderr.strip() or proc.stdout.strip() or "?").splitlines()[0][:120]
-    return t, peak, f"FAILED (exit {proc.returncode}): {first}"
+    return t, peak, f"FAILED (exit {proc.returncode}): {first}", None
 
 
-def bench(sf: str) -> list[tuple[str, float, float, str]]:
+def bench(sf: str) -> dict:
     data = make_parquet(sf)
     ws, rows_count = make_workspace(sf, data)
     suite = ws / "suites" / "stg_lineitem.json"
     checks = len(json.loads(suite.read_text())["expectations"])
-    results: list[tuple[str, float, float, str]] = [("pef-gx checkpoint", *pef_gx_checkpoint(ws))]
-
-    t, peak, proc = measured([sys.executable, "-c", GX_DEFAULT, str(ws), str(suite)], REPO)
-    info = proc.stdout.strip().splitlines()[-1] if proc.returncode == 0 else proc.stderr.strip()[-200:]
-    results.append(("GX default checkpoint", t, peak, info))
-
-    t, peak, proc = measured(
-        [str(BIN / "dbt"), "test", "--project-dir", "tpch", "--profiles-dir", "tpch", "-q"], ws
-    )
-    results.append(("dbt test", t, peak, f"exit {proc.returncode}"))
-
-    t, peak, proc = measured([sys.executable, "-c", FLOOR, str(ws), FLOOR_SQL.format(schema=SCHEMA)], REPO)
-    floor = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"query_s": t}
-    note = (
-        f"violations {floor.get('violations')}; process {t:.1f}s"
-        if proc.returncode == 0
-        else proc.stderr[-200:]
-    )
-    results.append(("floor: one aggregate query", floor["query_s"], peak, note))
+    results: list[tuple[str, float, float, str]] = []
+    phase = None
+    for method in METHODS:
+        if method == "pef-gx":
+            t, peak, note, phase = pef_gx_checkpoint(ws)
+            results.append(("pef-gx checkpoint", t, peak, note))
+        elif method == "gx-default":
+            t, peak, proc = measured([sys.executable, "-c", GX_DEFAULT, str(ws), str(suite)], REPO)
+            info = (
+                proc.stdout.strip().splitlines()[-1] if proc.returncode == 0 else proc.stderr.strip()[-200:]
+            )
+            results.append(("GX default checkpoint", t, peak, info))
+        elif method == "dbt-test":
+            t, peak, proc = measured(
+                [str(BIN / "dbt"), "test", "--project-dir", "tpch", "--profiles-dir", "tpch", "-q"], ws
+            )
+            results.append(("dbt test", t, peak, f"exit {proc.returncode}"))
+        elif method == "floor":
+            sql = FLOOR_SQL.format(schema=SCHEMA)
+            t, peak, proc = measured([sys.executable, "-c", FLOOR, str(ws), sql], REPO)
+            floor = (
+                json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {"query_s": t}
+            )
+            note = (
+                f"violations {floor.get('violations')}; process {t:.1f}s"
+                if proc.returncode == 0
+                else proc.stderr[-200:]
+            )
+            results.append(("floor: one aggregate query", floor["query_s"], peak, note))
+        else:
+            raise SystemExit(f"unknown method {method!r} in PEF_SPARK_METHODS")
 
     print(f"\nspark local[2]: TPC-H SF{sf} lineitem, {rows_count:,} rows, {checks} checks")
-    base = results[-1][1]
+    floors = [r[1] for r in results if r[0].startswith("floor")]
+    base = floors[0] if floors else None
     print(f"  {'method':<28}{'seconds':>9}{'x floor':>9}{'peak MiB':>10}  note")
     for name, seconds, mib, note in results:
-        print(f"  {name:<28}{seconds:>9.2f}{seconds / base:>9.2f}{mib:>10.0f}  {note}", flush=True)
-    return results
+        ratio = f"{seconds / base:>9.2f}" if base else f"{'-':>9}"
+        print(f"  {name:<28}{seconds:>9.2f}{ratio}{mib:>10.0f}  {note}", flush=True)
+    return {"rows": rows_count, "validation_s": phase, "floor_s": base, "methods": results}
+
+
+def growth(summary: dict[str, dict]) -> None:
+    """pef-gx per million rows at each scale (linear growth: about the same figure at every scale)."""
+    scales = [sf for sf in summary if summary[sf]["validation_s"]]
+    if len(scales) < 2:
+        return
+    first = summary[scales[0]]
+    peak0 = next(m[2] for m in first["methods"] if m[0] == "pef-gx checkpoint")
+    print("\npef-gx growth (validation phase = first query to last verdict; process includes the JVM start)")
+    print(
+        f"  {'SF':<6}{'rows':>12}{'validation s':>14}{'s / M rows':>12}{'floor s / M':>13}{'x floor':>9}{'peak x':>8}"
+    )
+    for sf in scales:
+        r = summary[sf]
+        m = r["rows"] / 1e6
+        peak = next(x[2] for x in r["methods"] if x[0] == "pef-gx checkpoint")
+        floor = f"{r['floor_s'] / m:>13.2f}" if r["floor_s"] else f"{'-':>13}"
+        ratio = f"{r['validation_s'] / r['floor_s']:>9.2f}" if r["floor_s"] else f"{'-':>9}"
+        print(
+            f"  {sf:<6}{r['rows']:>12,}{r['validation_s']:>14.2f}{r['validation_s'] / m:>12.2f}{floor}{ratio}{peak / peak0:>8.2f}"
+        )
 
 
 def main(scale_factors: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores; floor = the query alone, others = whole process incl. JVM start")
     summary = {sf: bench(sf) for sf in scale_factors}
+    growth(summary)
     (OUT / "latest.json").write_text(json.dumps(summary, indent=1))
     return 0
 
