@@ -23,6 +23,7 @@ Run: python bench/spark_bench.py [0.1 1 3]      (default: 0.1 1; SF3 takes minut
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -93,6 +94,7 @@ print(json.dumps({"query_s": time.perf_counter() - t, "violations": list(row)}))
 GX_DEFAULT = (
     SPARK_CONF
     + """
+import itertools
 import json
 from pathlib import Path
 ws, suite_file = sys.argv[1:3]
@@ -315,25 +317,33 @@ def bench(sf: str) -> dict:
 
 
 def growth(summary: dict[str, dict]) -> None:
-    """pef-gx per million rows at each scale (linear growth: about the same figure at every scale)."""
+    """pef-gx's cost as rows grow: each scale's whole process (JVM start included) and validation phase,
+    and between consecutive scales the extra seconds per extra million rows, against the floor's; the
+    driver's peak memory relative to the smallest scale."""
     scales = [sf for sf in summary if summary[sf]["validation_s"]]
     if len(scales) < 2:
         return
-    first = summary[scales[0]]
-    peak0 = next(m[2] for m in first["methods"] if m[0] == "pef-gx checkpoint")
-    print("\npef-gx growth (validation phase = first query to last verdict; process includes the JVM start)")
-    print(
-        f"  {'SF':<6}{'rows':>12}{'validation s':>14}{'s / M rows':>12}{'floor s / M':>13}{'x floor':>9}{'peak x':>8}"
-    )
+
+    def pef(r: dict) -> tuple[float, float]:
+        return next((m[1], m[2]) for m in r["methods"] if m[0] == "pef-gx checkpoint")
+
+    peak0 = pef(summary[scales[0]])[1]
+    print("\npef-gx growth (process = whole `pef-gx checkpoint`, JVM start included)")
+    print(f"  {'SF':<6}{'rows':>12}{'process s':>11}{'validation s':>14}{'floor query s':>15}{'peak x':>8}")
     for sf in scales:
         r = summary[sf]
-        m = r["rows"] / 1e6
-        peak = next(x[2] for x in r["methods"] if x[0] == "pef-gx checkpoint")
-        floor = f"{r['floor_s'] / m:>13.2f}" if r["floor_s"] else f"{'-':>13}"
-        ratio = f"{r['validation_s'] / r['floor_s']:>9.2f}" if r["floor_s"] else f"{'-':>9}"
+        floor = f"{r['floor_s']:>15.2f}" if r["floor_s"] else f"{'-':>15}"
         print(
-            f"  {sf:<6}{r['rows']:>12,}{r['validation_s']:>14.2f}{r['validation_s'] / m:>12.2f}{floor}{ratio}{peak / peak0:>8.2f}"
+            f"  {sf:<6}{r['rows']:>12,}{pef(r)[0]:>11.2f}{r['validation_s']:>14.2f}{floor}{pef(r)[1] / peak0:>8.2f}"
         )
+    print(f"  {'from SF':<8}{'to SF':<7}{'pef-gx s / extra M rows':>25}{'floor s / extra M rows':>24}")
+    for a, b in itertools.pairwise(scales):
+        ra, rb = summary[a], summary[b]
+        extra = (rb["rows"] - ra["rows"]) / 1e6
+        mine = (pef(rb)[0] - pef(ra)[0]) / extra
+        floor = (rb["floor_s"] - ra["floor_s"]) / extra if ra["floor_s"] and rb["floor_s"] else None
+        shown = f"{floor:>24.2f}" if floor is not None else f"{'-':>24}"
+        print(f"  {a:<8}{b:<7}{mine:>25.2f}{shown}")
 
 
 def main(scale_factors: list[str]) -> int:
