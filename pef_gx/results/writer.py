@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from pef_gx.artifacts.shapes import check_results
 from pef_gx.errors import ArtifactError, OutputError
@@ -22,6 +23,26 @@ LATEST = "latest.json"
 
 def results_dir(root: Path) -> Path:
     return root / RESULTS_DIR
+
+
+def results_json(data: dict[str, Any]) -> str:
+    """The results file's text: one top-level key per line and one check (node, relation) per line.
+
+    Readable and diffable like an indented file, and written by json's C encoder, which Python uses only
+    without `indent` (an indented run of 3,000 checks took 0.8 s to write)."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=str)
+
+    lines = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(dump(item) for item in value)
+            lines.append(f"  {dump(key)}: [\n    {items}\n  ]")
+        else:
+            lines.append(f"  {dump(key)}: {dump(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 class StagedRun:
@@ -37,7 +58,7 @@ class StagedRun:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _output_error(folder, exc) from None
-        text = json.dumps(run.to_dict(), indent=2, sort_keys=True, default=str) + "\n"
+        text = results_json(run.to_dict())
         self.path = folder / f"{run.run_id}.json"
         self._staged: list[tuple[Path, Path]] = []
         try:
