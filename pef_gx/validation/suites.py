@@ -76,7 +76,27 @@ def load_suites(suites_dir: Path) -> list[Suite]:
     return [load_suite(path) for path in suite_files(suites_dir)]
 
 
+# path -> (size, mtime_ns, Suite): a run reads the suites for the checkpoint and again for the tests judged
+# after it; a Suite is immutable, so an unchanged file is not parsed twice
+_LOADED: dict[Path, tuple[int, int, Suite]] = {}
+
+
 def load_suite(path: Path) -> Suite:
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is not None:
+        seen = _LOADED.get(path)
+        if seen is not None and seen[:2] == (stat.st_size, stat.st_mtime_ns):
+            return seen[2]
+    suite = _read_suite(path)
+    if stat is not None:
+        _LOADED[path] = (stat.st_size, stat.st_mtime_ns, suite)
+    return suite
+
+
+def _read_suite(path: Path) -> Suite:
     try:
         data = loads_strict(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
