@@ -93,17 +93,27 @@ def run_validations(
 
         with session_scope(target), _Connections(target) as connections:
             schemas = {r.schema for r in relations.values() if r is not None}
-            known = connections.run(
-                lambda conn: compiled_engine.all_columns(
-                    conn, target, schemas, lambda exc: lost(target, "reading the columns", exc)
-                )
+
+            def on_lost(exc: BaseException) -> DatabaseError:
+                return lost(target, "reading the catalog", exc)
+
+            known = connections.run(lambda conn: compiled_engine.all_columns(conn, target, schemas, on_lost))
+            estimates = connections.run(
+                lambda conn: compiled_engine.row_estimates(conn, target, schemas, on_lost)
             )
             compiled = _in_parallel(
                 workers,
                 [
                     lambda s=s: connections.run(
                         lambda conn: compiled_engine.validate_suite(
-                            conn, target, s, relations.get(s.name), resolve, detail_limit, known_columns=known
+                            conn,
+                            target,
+                            s,
+                            relations.get(s.name),
+                            resolve,
+                            detail_limit,
+                            known_columns=known,
+                            estimates=estimates,
                         )
                     )
                     for s in suites

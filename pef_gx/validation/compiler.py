@@ -41,6 +41,10 @@ TYPE_FAMILY = "expect_column_type_family_to_be"  # pef-gx's own
 # so on warehouses GX runs on (DuckDB, PostgreSQL) GX keeps them; where GX is not connected (Spark) the
 # compiler reads them (pef_gx.validation.column_types).
 SCHEMA_TYPES = frozenset({TYPE_LIST, TYPE_FAMILY})
+# DuckDB tables up to this many rows check uniqueness with a distinct count in the scan first (measured
+# on the 300-model bench, 10k-100k rows: a distinct count costs less than a sort or a GROUP BY statement;
+# bench/unique_bench.py: on millions of numeric keys one sorted pass wins)
+SMALL_TABLE_ROWS = 1_000_000
 
 # kwargs GX accepts on every expectation that do not change what is computed
 _NEUTRAL = {"result_format", "catch_exceptions", "include_config", "meta", "notes", "description"}
@@ -77,6 +81,9 @@ class CompiledCheck:
     # builds the scalar subquery (or the statement) listing unexpected values: only for a failing check
     examples: Callable[[], Any] | None = None
     examples_per_row: bool = False  # `examples` is a statement returning rows, not a scalar subquery
+    # alias: distinct non-null values (a uniqueness check on a small table): as many as non-null values
+    # means no duplicates, and `statement` need not run
+    distinct: str | None = None
 
 
 @dataclass
@@ -158,9 +165,12 @@ def compile_table(
     only_gx: bool = False,
     column_types: Mapping[str, str] | None = None,
     schema_checks: bool = False,
+    row_estimate: int | None = None,
 ) -> TablePlan:
     """The plan for one relation; `render_query` turns an unexpected-rows query into this target's SQL.
-    `schema_checks`: compile the type checks too (read from `column_types`; GX is not connected)."""
+    `schema_checks`: compile the type checks too (read from `column_types`; GX is not connected).
+    `row_estimate`: the catalog's row count of a table, when it has one (small tables check uniqueness
+    another way)."""
     from sqlglot import exp
 
     table = sqld.table(schema, identifier, database)
@@ -181,7 +191,8 @@ def compile_table(
             plan.leftovers.append(check)  # a `where:` sqlglot cannot read: GX runs it as written
             continue
         types = {k.lower(): v for k, v in (column_types or {}).items()}
-        plan.checks.append(_compile_check(check, table, where, dialect, scan, render_query, types))
+        small = row_estimate is not None and row_estimate <= SMALL_TABLE_ROWS and dialect == "duckdb"
+        plan.checks.append(_compile_check(check, table, where, dialect, scan, render_query, types, small))
     # copy=False: the parts are built for this statement only (sqlglot copies every tree by default)
     parts = scan.parts
     aliased = [exp.alias_(expr, alias, copy=False) for alias, expr in parts.items()]
@@ -239,6 +250,7 @@ def _compile_check(
     scan: _Scan,
     render_query: Callable[[str], str],
     column_types: Mapping[str, str],
+    small: bool = False,
 ) -> CompiledCheck:
     from sqlglot import exp
 
@@ -275,10 +287,19 @@ def _compile_check(
         u = scan.add(("null", name, check.where), f"c{i}_u", lambda: _count_if(_and(where, is_null)))
         return CompiledCheck(check, "not_null", n, nn, u)  # examples: NULLs
     if gx == UNIQUE:
+        distinct = None
+        if small:  # a distinct count in the scan settles the usual case (no duplicates) without a statement
+            values = (
+                exp.Case(ifs=[exp.If(this=where.copy(), true=column.copy())]) if where is not None else column
+            )
+            key = ("distinct", name, check.where)
+            distinct = scan.add(
+                key, f"c{i}_d", lambda: exp.Count(this=exp.Distinct(expressions=[values.copy()]))
+            )
         # measured (bench/unique_bench.py): one sort beats a hash GROUP BY on numbers and dates (mostly
-        # distinct keys), the GROUP BY wins on long strings
+        # distinct keys) of big tables, the GROUP BY wins on long strings and on small tables
         family = type_family(column_types.get(str(kwargs["column"]).lower(), ""))
-        if family in ("numeric", "date", "timestamp") and _sorts_well(dialect):
+        if family in ("numeric", "date", "timestamp") and _sorts_well(dialect) and not small:
             total = sorted_duplicates([column], table, _and(where, not_null))
         else:
             total = grouped_duplicates(column, table, _and(where, not_null))
@@ -293,6 +314,7 @@ def _compile_check(
             nn,
             statement=sqld.render(total, dialect),
             examples=duplicated_values,
+            distinct=distinct,
         )
     bad = exp.Not(this=exp.Paren(this=_condition(gx, column, kwargs)))
     scan.parts[f"c{i}_u"] = _count_if(_and(where, not_null, bad))
