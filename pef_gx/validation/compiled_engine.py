@@ -18,8 +18,10 @@ import decimal
 import math
 import re
 import statistics
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,11 +114,46 @@ def run_table(
         row_estimate=row_estimate,
     )
     run.leftovers = plan.leftovers
-    scan = runner.scan(plan)
-    run.row_count = _int(scan.get("pef_rows"))
+    with _statements_ahead(runner, plan, target) as ahead:
+        scan = runner.scan(plan)
+        _judge(run, plan, runner, scan, ahead, columns, dialect, detail_limit)
+    run.statements = runner.statements
+    run.elapsed_s = time.perf_counter() - started
+    return run
+
+
+@contextlib.contextmanager
+def _statements_ahead(
+    runner: _Runner, plan: compiler.TablePlan, target: Target
+) -> Iterator[dict[int, Future[dict[str, Any]]]]:
+    """Spark: a table's own statements start at once, beside its scan. Spark takes jobs from several
+    threads, and one table's scan alone leaves cores idle (a small Parquet file is one task). Elsewhere
+    tables run in parallel instead, and statements one at a time."""
+    todo = [c for c in plan.checks if c.statement and c.shape != "timed" and not c.distinct]
+    if target.type != "spark" or not todo:
+        yield {}
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(2, int(target.threads or 2))) as pool:
+        yield {c.check.index: pool.submit(runner.one, str(c.statement)) for c in todo}
+
+
+def _judge(
+    run: TableRun,
+    plan: compiler.TablePlan,
+    runner: _Runner,
+    scan: Mapping[str, Any],
+    ahead: Mapping[int, Future[dict[str, Any]]],
+    columns: Mapping[str, str],
+    dialect: str,
+    detail_limit: int,
+) -> None:
+    """Each compiled check's result from the scan and its own statement (run here, or started ahead)."""
     failing: list[compiler.CompiledCheck] = []
     for compiled in plan.checks:
         if compiled.shape == "timed":
+            wait(ahead.values())  # timed alone: not beside the statements started ahead
             run.results[compiled.check.index] = _timed(runner, compiled)
             continue
         if compiled.shape == "schema":
@@ -124,10 +161,13 @@ def run_table(
             run.results[compiled.check.index] = CompiledResult(compiled.check, success=success, result=result)
             continue
         try:
+            own: dict[str, Any] | None = None
             if _no_duplicates(compiled, scan):
-                own: dict[str, Any] | None = {"pef_unexpected": 0}
-            else:
-                own = runner.one(compiled.statement) if compiled.statement else None
+                own = {"pef_unexpected": 0}
+            elif compiled.check.index in ahead:
+                own = ahead[compiled.check.index].result()
+            elif compiled.statement:
+                own = runner.one(compiled.statement)
         except _CheckError as exc:
             run.results[compiled.check.index] = _errored(compiled.check, str(exc))
             continue
@@ -142,9 +182,6 @@ def run_table(
             failing.append(compiled)
     if failing and detail_limit:
         _attach_examples(runner, failing, run.results, dialect, detail_limit)
-    run.statements = runner.statements
-    run.elapsed_s = time.perf_counter() - started
-    return run
 
 
 def _no_duplicates(compiled: compiler.CompiledCheck, scan: Mapping[str, Any]) -> bool:
@@ -183,11 +220,13 @@ class _Runner:
     def __init__(self, conn: Any, target: Target, on_lost: Callable[[BaseException], DatabaseError] | None):
         self.conn, self.target, self.on_lost = conn, target, on_lost
         self.statements = 0
+        self._count = threading.Lock()  # statements may run from several threads (Spark)
 
     def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         from pef_gx.validation.engine import is_connection_lost
 
-        self.statements += 1
+        with self._count:
+            self.statements += 1
         cursor = self.conn.cursor()
         try:
             cursor.execute(sql)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -109,16 +110,33 @@ def append_entries(suite_result: Any, entries: Sequence[dict[str, Any]]) -> None
     }
 
 
+_OFFLINE_STAMP = ".pef-gx-offline"  # its mtime: when every older page was last known rewritten
+
+
 def make_offline(docs_dir: Path) -> int:
-    """Rewrite every page not yet rewritten; returns how many pages changed."""
+    """Rewrite every page not yet rewritten; returns how many pages changed.
+
+    Only pages written since the last pass are read (GX adds a run's pages and rewrites the index; the
+    site keeps every earlier run's pages), so the cost does not grow with the history."""
+    stamp = docs_dir / _OFFLINE_STAMP
+    try:
+        since = stamp.stat().st_mtime - 2.0  # file times are coarse: overlap a little
+    except OSError:
+        since = None
+    started = time.time()
     changed = 0
     for page in docs_dir.rglob("*.html"):
+        if since is not None and page.stat().st_mtime < since:
+            continue
         text = page.read_text(encoding="utf-8")
         if MARKER in text:
             continue
         new = offline_html(text, _site_nav(page.relative_to(docs_dir)))
         _write_atomic(page, new)
         changed += 1
+    if docs_dir.is_dir():
+        stamp.touch()
+        os.utime(stamp, (started, started))
     return changed
 
 

@@ -197,3 +197,24 @@ def test_type_family_and_missing_column_from_the_catalog() -> None:
     assert not column_types.verdict(family, {"c": "string"})[0]
     assert column_types.verdict(family, {"d": "int"}) == (False, {"observed_value": "no such column"})
     assert compiler.compiles(family, schema_checks=True) and not compiler.compiles(family)
+
+
+def test_offline_rewrite_reads_only_pages_written_since_the_last_pass(tmp_path: Path) -> None:
+    """The Data Docs keep every run's pages: a build must not reread the whole history."""
+    import os
+
+    from pef_gx.validation.docs import make_offline
+
+    page = '<html><head><link href="https://cdn.example/x.css"></head><body></body></html>'
+    (tmp_path / "index.html").write_text(page)
+    assert make_offline(tmp_path) == 1
+    old = tmp_path / "validations" / "old.html"
+    old.parent.mkdir()
+    old.write_text(page)
+    os.utime(old, (1_000_000, 1_000_000))  # written long before the last pass: never looked at again
+    (tmp_path / "validations" / "new.html").write_text(page)
+    assert make_offline(tmp_path) == 1
+    assert MARKER not in old.read_text()
+    assert MARKER in (tmp_path / "validations" / "new.html").read_text()
+    (tmp_path / ".pef-gx-offline").unlink()  # no record of a pass: every page is checked
+    assert make_offline(tmp_path) == 1
