@@ -83,6 +83,8 @@ def run_validations(
     outcome = CheckpointOutcome()
     workers = max(1, min(int(target.threads or 1), len(suites) or 1))
     leftovers: dict[str, list[Check]] = {}
+    # fewer tables than threads: a table's statements may run side by side on other connections
+    spare = len(suites) < int(target.threads or 1)
     if target.type == "spark":  # one session runs the queries (Spark parallelises each one itself)
         workers = 1
     if engine == "gx":
@@ -114,6 +116,7 @@ def run_validations(
                             detail_limit,
                             known_columns=known,
                             estimates=estimates,
+                            spare=connections.run if spare else None,
                         )
                     )
                     for s in suites

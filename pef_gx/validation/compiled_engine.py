@@ -31,6 +31,7 @@ from pef_gx.validation import column_types, compiler
 from pef_gx.validation.suites import Check, Suite
 from pef_gx.warehouse import dialect as sqld
 
+Spare = Callable[[Callable[[Any], Any]], Any]  # runs a job on another connection of the run
 GX_TYPES = ("duckdb", "postgres")  # warehouses pef-gx connects GX's own SQL execution to
 ENGINE = "compiled"
 
@@ -85,6 +86,7 @@ def run_table(
     on_lost: Callable[[BaseException], DatabaseError] | None = None,
     known_columns: Mapping[tuple[str, str], dict[str, str]] | None = None,
     row_estimate: int | None = None,
+    spare: Spare | None = None,
 ) -> TableRun:
     """Validate `checks` on one relation over a DB-API connection (the caller owns it)."""
     started = time.perf_counter()
@@ -114,7 +116,7 @@ def run_table(
         row_estimate=row_estimate,
     )
     run.leftovers = plan.leftovers
-    with _statements_ahead(runner, plan, target) as ahead:
+    with _statements_ahead(runner, plan, target, spare) as ahead:
         scan = runner.scan(plan)
         _judge(run, plan, runner, scan, ahead, columns, dialect, detail_limit)
     run.statements = runner.statements
@@ -124,19 +126,29 @@ def run_table(
 
 @contextlib.contextmanager
 def _statements_ahead(
-    runner: _Runner, plan: compiler.TablePlan, target: Target
+    runner: _Runner, plan: compiler.TablePlan, target: Target, spare: Spare | None
 ) -> Iterator[dict[int, Future[dict[str, Any]]]]:
-    """Spark: a table's own statements start at once, beside its scan. Spark takes jobs from several
-    threads, and one table's scan alone leaves cores idle (a small Parquet file is one task). Elsewhere
-    tables run in parallel instead, and statements one at a time."""
+    """A table's own statements (uniqueness, unexpected-rows counts) start at once, beside its scan, when
+    the cores would idle otherwise: on Spark (it takes jobs from several threads; one small table's scan
+    is one task), and on PostgreSQL when the run has fewer tables than threads (`spare` runs a job on
+    another connection; one statement uses one core). Else tables run in parallel, statements in turn."""
     todo = [c for c in plan.checks if c.statement and c.shape != "timed" and not c.distinct]
-    if target.type != "spark" or not todo:
+    if not todo or not (target.type == "spark" or (target.type == "postgres" and spare is not None)):
         yield {}
         return
     from concurrent.futures import ThreadPoolExecutor
 
+    def elsewhere(sql: str) -> dict[str, Any]:
+        assert spare is not None
+        other = _Runner(None, target, runner.on_lost)
+        try:
+            return spare(lambda conn: other.on(conn).one(sql))
+        finally:
+            runner.count(other.statements)
+
+    one = runner.one if target.type == "spark" else elsewhere
     with ThreadPoolExecutor(max_workers=max(2, int(target.threads or 2))) as pool:
-        yield {c.check.index: pool.submit(runner.one, str(c.statement)) for c in todo}
+        yield {c.check.index: pool.submit(one, str(c.statement)) for c in todo}
 
 
 def _judge(
@@ -244,6 +256,14 @@ class _Runner:
         finally:
             _close(cursor)
 
+    def on(self, conn: Any) -> _Runner:
+        self.conn = conn
+        return self
+
+    def count(self, statements: int) -> None:
+        with self._count:
+            self.statements += statements
+
     def one(self, sql: str) -> dict[str, Any]:
         names, rows = self.rows(sql)
         return dict(zip(names, rows[0], strict=True)) if rows else {}
@@ -348,12 +368,9 @@ def relation_columns(
             f"cannot read relation {schema}.{identifier} on target {target.name}: {exc}",
             "check that the table exists and the user may read it",
         ) from None
-    columns: dict[str, str] = {}
-    for name, data_type, *_ in rows:
-        if not name or str(name).startswith("#"):  # "# Partition Information", ...
-            break
-        columns[str(name)] = str(data_type)
-    return columns or None
+    from pef_gx.warehouse.spark import described_columns
+
+    return dict(described_columns(rows)) or None
 
 
 _NOT_FOUND = re.compile(r"not found|does not exist|TABLE_OR_VIEW_NOT_FOUND|no such table", re.IGNORECASE)
@@ -531,6 +548,7 @@ def validate_suite(
     only_gx: bool = False,
     known_columns: Mapping[tuple[str, str], dict[str, str]] | None = None,
     estimates: Mapping[tuple[str, str], int] | None = None,
+    spare: Spare | None = None,
 ) -> tuple[Any, list[Check]]:
     """(SuiteOutcome of the compiled checks, the checks left to GX) for one suite and its relation.
 
@@ -561,6 +579,7 @@ def validate_suite(
         on_lost=lambda exc: lost(target, f"validating suite '{suite.name}'", exc),
         known_columns=known_columns,
         row_estimate=(estimates or {}).get((relation.schema, relation.identifier)),
+        spare=spare,
     )
     outcome.row_count, outcome.statements = run.row_count, run.statements
     if run.columns is None:

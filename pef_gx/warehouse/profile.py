@@ -57,8 +57,9 @@ def columns_of(conn: Any, dialect: str, schema: str, identifier: str) -> list[tu
 
 
 def spark_columns(conn: Any, rel: str) -> list[tuple[str, str]]:
-    """(name, data type) from Spark's DESCRIBE (its session catalog has no information_schema); [] when
-    the relation does not exist. DESCRIBE lists the columns, then a blank row and '#' sections."""
+    """(name, data type) from Spark's DESCRIBE; [] when the relation does not exist."""
+    from pef_gx.warehouse.spark import described_columns
+
     cur = conn.cursor()
     try:
         cur.execute(f"describe table {rel}")
@@ -67,12 +68,7 @@ def spark_columns(conn: Any, rel: str) -> list[tuple[str, str]]:
         return []
     finally:
         cur.close()
-    out: list[tuple[str, str]] = []
-    for name, data_type, *_ in rows:
-        if not name or str(name).startswith("#"):
-            break
-        out.append((str(name), str(data_type)))
-    return out
+    return described_columns(rows)
 
 
 def _fetchone(conn: Any, query: str) -> Sequence[Any]:

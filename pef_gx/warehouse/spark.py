@@ -31,6 +31,17 @@ SERVER_HINT = "is the Spark server running? start the local one with `make spark
 _local_users = 0  # pinned by `reuse_local_session` (see there)
 
 
+def described_columns(rows: Sequence[Sequence[Any]]) -> list[tuple[str, str]]:
+    """(name, data type) of the rows of Spark's `DESCRIBE TABLE` (its session catalog has no
+    information_schema): the columns come first, then a blank row and '#' sections (partitioning)."""
+    out: list[tuple[str, str]] = []
+    for name, data_type, *_ in rows:
+        if not name or str(name).startswith("#"):
+            break
+        out.append((str(name), str(data_type)))
+    return out
+
+
 class SparkCursor:
     """execute / fetchall / fetchone / description / close, over a SparkSession."""
 

@@ -191,15 +191,24 @@ def gx_results(wh: Warehouse, suite_json: dict[str, Any]) -> dict[int, Any]:
     return out
 
 
-def compiled_results(wh: Warehouse, suite_path: Path, row_estimate: int | None = None) -> dict[int, Any]:
+def compiled_results(
+    wh: Warehouse, suite_path: Path, row_estimate: int | None = None, side_by_side: bool = False
+) -> dict[int, Any]:
     from pef_gx.warehouse.connection import connect
+
+    def spare(job: Any) -> Any:  # another connection, as the checkpoint lends one
+        other = connect(wh.target, read_only=True)
+        try:
+            return job(other)
+        finally:
+            other.close()
 
     suite = load_suite(suite_path)
     conn = connect(wh.target, read_only=True)
     try:
         run = compiled_engine.run_table(
             conn, wh.target, suite, suite.checks, wh.schema, wh.table, None, lambda r: r, 5,
-            row_estimate=row_estimate,
+            row_estimate=row_estimate, spare=spare if side_by_side else None,
         )  # fmt: skip
     finally:
         conn.close()
@@ -220,7 +229,9 @@ def compare(wh: Warehouse, data: list[tuple], suite_json: dict[str, Any], tmp: P
     path = tmp / f"{wh.table}.json"
     path.write_text(json.dumps(suite_json))
     # a catalog row count makes small DuckDB tables check uniqueness by a distinct count first: both ways
-    ours = compiled_results(wh, path, row_estimate=len(data) if len(data) % 2 == 0 else None)
+    # and PostgreSQL runs a table's statements side by side on other connections (fewer tables than threads)
+    even = len(data) % 2 == 0
+    ours = compiled_results(wh, path, row_estimate=len(data) if even else None, side_by_side=even)
     theirs = gx_results(wh, suite_json)
     problems = []
     for i, raw in enumerate(suite_json["expectations"]):
