@@ -34,9 +34,11 @@ def connect(target: Target, read_only: bool = False) -> Any:
                 f"DuckDB file {target.path} does not exist", "run `pef-gx build` first to create it"
             )
         try:
-            return duckdb.connect(str(target.path), read_only=read_only)
+            conn = duckdb.connect(str(target.path), read_only=read_only)
         except duckdb.Error as exc:
             raise duckdb_open_error(target, exc) from None
+        _duckdb_settings(conn, target)
+        return conn
     import psycopg2
 
     try:
@@ -54,6 +56,35 @@ def connect(target: Target, read_only: bool = False) -> Any:
         raise unreachable(target, exc) from None
     conn.autocommit = True
     return conn
+
+
+def _duckdb_settings(conn: Any, target: Target) -> None:
+    """The profile's `settings:` (dbt-duckdb's key: memory_limit, threads, temp_directory, ...), so pef-gx
+    reads the file under the limits dbt wrote it with. SET, not connect(config=): a second connection in
+    this process (GX's) must open the same database instance with the same configuration."""
+    settings = target.extra.get("settings") or {}
+    if not isinstance(settings, dict):
+        conn.close()
+        raise DatabaseError(
+            f"target {target.name}: `settings` must be a mapping of DuckDB settings",
+            "e.g. settings: {memory_limit: 1GB, threads: 2}",
+        )
+    from pef_gx.warehouse.sql import quote_literal
+
+    for name, value in settings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(name)):
+            conn.close()
+            raise DatabaseError(
+                f"target {target.name}: '{name}' is not a DuckDB setting name", "fix `settings`"
+            )
+        try:
+            conn.execute(f"SET {name} = {quote_literal(str(value))}")
+        except Exception as exc:
+            conn.close()
+            raise DatabaseError(
+                f"target {target.name}: DuckDB setting {name} = {value!r} failed: {first_line(str(exc))}",
+                "fix or remove it under `settings` in profiles.yml",
+            ) from None
 
 
 @contextlib.contextmanager

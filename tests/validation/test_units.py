@@ -218,3 +218,29 @@ def test_offline_rewrite_reads_only_pages_written_since_the_last_pass(tmp_path: 
     assert MARKER in (tmp_path / "validations" / "new.html").read_text()
     (tmp_path / ".pef-gx-offline").unlink()  # no record of a pass: every page is checked
     assert make_offline(tmp_path) == 1
+
+
+def test_duckdb_profile_settings_apply_to_pef_gx_connection(tmp_path: Path) -> None:
+    """dbt-duckdb's `settings:` (a memory limit, say) bind pef-gx's reads as they bind dbt's writes."""
+    import duckdb
+
+    from pef_gx.artifacts.profiles import Target
+    from pef_gx.errors import DatabaseError
+    from pef_gx.warehouse.connection import connect
+
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+
+    def target(settings: object) -> Target:
+        return Target(name="d", type="duckdb", schema="main", path=path, extra={"settings": settings})
+
+    conn = connect(target({"memory_limit": "64MB", "threads": 1}), read_only=True)
+    try:
+        got = conn.execute("select current_setting('memory_limit'), current_setting('threads')").fetchone()
+        assert got[1] == 1 and got[0].replace(" ", "").lower() in ("64.0mib", "61.0mib", "64mb")
+    finally:
+        conn.close()
+    for bad, says in (({"memory_limit": "lots"}, "memory_limit"), ({"x; drop": 1}, "not a DuckDB setting"),
+                      (["memory_limit"], "must be a mapping")):  # fmt: skip
+        with pytest.raises(DatabaseError, match=says):
+            connect(target(bad), read_only=True)
