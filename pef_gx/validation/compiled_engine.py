@@ -118,6 +118,7 @@ def run_table(
     run.leftovers = plan.leftovers
     with _statements_ahead(runner, plan, target, spare) as ahead:
         scan = runner.scan(plan)
+        run.row_count = _int(scan.get("pef_rows"))
         _judge(run, plan, runner, scan, ahead, columns, dialect, detail_limit)
     run.statements = runner.statements
     run.elapsed_s = time.perf_counter() - started

@@ -192,7 +192,11 @@ def gx_results(wh: Warehouse, suite_json: dict[str, Any]) -> dict[int, Any]:
 
 
 def compiled_results(
-    wh: Warehouse, suite_path: Path, row_estimate: int | None = None, side_by_side: bool = False
+    wh: Warehouse,
+    suite_path: Path,
+    row_estimate: int | None = None,
+    side_by_side: bool = False,
+    rows: int | None = None,
 ) -> dict[int, Any]:
     from pef_gx.warehouse.connection import connect
 
@@ -213,6 +217,7 @@ def compiled_results(
     finally:
         conn.close()
     assert not run.leftovers, [c.gx_type for c in run.leftovers]
+    assert rows is None or run.row_count == rows  # the relation's row count (volume history) too
     return run.results
 
 
@@ -231,7 +236,9 @@ def compare(wh: Warehouse, data: list[tuple], suite_json: dict[str, Any], tmp: P
     # a catalog row count makes small DuckDB tables check uniqueness by a distinct count first: both ways
     # and PostgreSQL runs a table's statements side by side on other connections (fewer tables than threads)
     even = len(data) % 2 == 0
-    ours = compiled_results(wh, path, row_estimate=len(data) if even else None, side_by_side=even)
+    ours = compiled_results(
+        wh, path, row_estimate=len(data) if even else None, side_by_side=even, rows=len(data)
+    )
     theirs = gx_results(wh, suite_json)
     problems = []
     for i, raw in enumerate(suite_json["expectations"]):
