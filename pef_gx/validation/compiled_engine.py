@@ -201,8 +201,11 @@ def _no_duplicates(compiled: compiler.CompiledCheck, scan: Mapping[str, Any]) ->
     """The scan's distinct count equals the non-null count: a uniqueness check with nothing to count."""
     if not compiled.distinct:
         return False
-    distinct, nonnull = scan.get(compiled.distinct), scan.get(compiled.nonnull or "")
-    return isinstance(distinct, int) and isinstance(nonnull, int) and distinct == nonnull
+    distinct, keys = (
+        _int(scan.get(compiled.distinct)),
+        _int(scan.get(compiled.keyed or compiled.nonnull or "")),
+    )
+    return distinct is not None and distinct == keys
 
 
 def batch_query(
@@ -331,17 +334,25 @@ def all_columns(
 def row_estimates(
     conn: Any, target: Target, schemas: set[str], on_lost: Callable[[BaseException], DatabaseError]
 ) -> dict[tuple[str, str], int]:
-    """(schema, table) -> the catalog's row count, where it keeps one cheaply (DuckDB's tables; not
-    views). It only picks how uniqueness is computed, never a number of a result."""
-    if target.type != "duckdb" or not schemas:
+    """(schema, table) -> about how many rows, from the catalog (tables, not views). It only picks how
+    uniqueness is computed, never a number of a result. DuckDB keeps a row count; PostgreSQL's reltuples
+    is -1 until the table is analyzed (dbt's fresh tables), then its size in bytes / 64 stands in (more
+    rows than it has: a row is 24 bytes of header plus its data)."""
+    if target.type not in ("duckdb", "postgres") or not schemas:
         return {}
     from pef_gx.warehouse.sql import quote_literal
 
     listed = ", ".join(quote_literal(s) for s in sorted(schemas))
-    try:
-        _, rows = _Runner(conn, target, on_lost).rows(
-            f"select schema_name, table_name, estimated_size from duckdb_tables() where schema_name in ({listed})"
+    if target.type == "duckdb":
+        sql = f"select schema_name, table_name, estimated_size from duckdb_tables() where schema_name in ({listed})"
+    else:
+        sql = (
+            "select n.nspname, c.relname, case when c.reltuples >= 0 then c.reltuples::bigint "
+            "else pg_relation_size(c.oid) / 64 end from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            f"where c.relkind in ('r', 'm', 'p') and n.nspname in ({listed})"
         )
+    try:
+        _, rows = _Runner(conn, target, on_lost).rows(sql)
     except _CheckError:
         return {}
     return {(str(schema), str(table)): int(n) for schema, table, n in rows if n is not None}

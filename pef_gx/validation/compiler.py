@@ -41,9 +41,9 @@ TYPE_FAMILY = "expect_column_type_family_to_be"  # pef-gx's own
 # so on warehouses GX runs on (DuckDB, PostgreSQL) GX keeps them; where GX is not connected (Spark) the
 # compiler reads them (pef_gx.validation.column_types).
 SCHEMA_TYPES = frozenset({TYPE_LIST, TYPE_FAMILY})
-# DuckDB tables up to this many rows check uniqueness with a distinct count in the scan first (measured
-# on the 300-model bench, 10k-100k rows: a distinct count costs less than a sort or a GROUP BY statement;
-# bench/unique_bench.py: on millions of numeric keys one sorted pass wins)
+# Tables up to this many rows check uniqueness with a distinct count in the scan first (measured on the
+# 300-model bench, 10k-100k rows, DuckDB and PostgreSQL: a distinct count costs less than a sort or a
+# GROUP BY statement; bench/unique_bench.py: on millions of numeric keys one sorted pass wins)
 SMALL_TABLE_ROWS = 1_000_000
 
 # kwargs GX accepts on every expectation that do not change what is computed
@@ -84,6 +84,7 @@ class CompiledCheck:
     # alias: distinct non-null values (a uniqueness check on a small table): as many as non-null values
     # means no duplicates, and `statement` need not run
     distinct: str | None = None
+    keyed: str | None = None  # alias: rows whose key can repeat (no NULL in it), compared with `distinct`
 
 
 @dataclass
@@ -191,7 +192,11 @@ def compile_table(
             plan.leftovers.append(check)  # a `where:` sqlglot cannot read: GX runs it as written
             continue
         types = {k.lower(): v for k, v in (column_types or {}).items()}
-        small = row_estimate is not None and row_estimate <= SMALL_TABLE_ROWS and dialect == "duckdb"
+        small = (
+            row_estimate is not None
+            and row_estimate <= SMALL_TABLE_ROWS
+            and dialect in ("duckdb", "postgres")
+        )
         plan.checks.append(_compile_check(check, table, where, dialect, scan, render_query, types, small))
     # copy=False: the parts are built for this statement only (sqlglot copies every tree by default)
     parts = scan.parts
@@ -273,7 +278,7 @@ def _compile_check(
         n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
         return CompiledCheck(check, "aggregate", observed=n)
     if gx == COMPOUND_UNIQUE:
-        return _compound_unique(check, table, where, dialect, scan)
+        return _compound_unique(check, table, where, dialect, scan, small)
 
     column = sqld.column(str(kwargs["column"]))
     is_null = exp.Is(this=column.copy(), expression=exp.null())
@@ -345,7 +350,9 @@ def _condition(gx: str, column: Any, kwargs: Mapping[str, Any]) -> Any:
     return exp.and_(*bounds) if len(bounds) > 1 else bounds[0]
 
 
-def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, scan: _Scan) -> CompiledCheck:
+def _compound_unique(
+    check: Check, table: Any, where: Any | None, dialect: str, scan: _Scan, small: bool = False
+) -> CompiledCheck:
     """One sorted pass: a row is a duplicate when its key equals (=) its neighbour's in key order.
 
     Like GX's self-join to a GROUP BY, a key with a NULL in it never equals another. Rows GX ignores
@@ -366,14 +373,25 @@ def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, 
     n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
     key = ("kept", tuple(check.kwargs["column_list"]), ignore, check.where)
     nn = scan.add(key, f"c{i}_nn", lambda: _count_if(_and(where, kept)))
-    if _sorts_well(dialect):
+    keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
+    keyed = distinct = None
+    if small:  # as for one column: as many distinct keys as keys without a NULL means no duplicates
+        only = _and(where, keys_not_null)
+        names = tuple(check.kwargs["column_list"])
+        keyed = scan.add(("keyed", names, check.where), f"c{i}_k", lambda: _count_if(only))
+        key_tuple = exp.Tuple(expressions=[c.copy() for c in columns])
+        keys = exp.Case(ifs=[exp.If(this=only.copy(), true=key_tuple)])
+        distinct = scan.add(
+            ("distinct", names, check.where),
+            f"c{i}_d",
+            lambda: exp.Count(this=exp.Distinct(expressions=[keys])),
+        )
+    if _sorts_well(dialect) and not small:
         count = sorted_duplicates(columns, table, _and(where, kept))
     else:  # a NULL in a key never equals another: those rows are never duplicates
-        keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
         count = grouped_duplicates(columns, table, _and(where, kept, keys_not_null))
 
     def duplicated_keys() -> str:
-        keys_not_null = exp.and_(*[exp.Not(this=n.copy()) for n in nulls])
         keys = _repeated(columns, table, _and(where, keys_not_null), *[c.copy() for c in columns])
         return sqld.render(keys, dialect)
 
@@ -385,6 +403,8 @@ def _compound_unique(check: Check, table: Any, where: Any | None, dialect: str, 
         statement=sqld.render(count, dialect),
         examples=duplicated_keys,
         examples_per_row=True,
+        distinct=distinct,
+        keyed=keyed,
     )
 
 
