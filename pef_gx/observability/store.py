@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pef_gx.errors import ConfigError, DatabaseError
+from pef_gx.errors import ConfigError, DatabaseError, OutputError, PefGxError
 from pef_gx.observability.config import HistoryConfig
 
 SCHEMA_VERSION = 1
@@ -295,16 +295,26 @@ def open_sqlite(path: Path, busy_timeout_s: float = 30.0, create: bool = True) -
     return store
 
 
-def _history_error(path: Path, exc: BaseException) -> DatabaseError:
-    """A corrupt file, a full disk and an unwritable folder each need their own fix."""
+def _little_space(path: Path, below: int = 4 * 2**20) -> bool:
+    try:
+        stat = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < below
+
+
+def _history_error(path: Path, exc: BaseException) -> PefGxError:
+    """A corrupt file, a full disk and an unwritable folder each need their own fix. A full disk is an
+    OutputError: the run must stop (exit 2) with nothing committed, not go on without its history."""
     text = str(exc).lower()
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return DatabaseError(
             f"run history {path} is corrupt ({exc})",
             f"move it aside (mv {path} {path}.broken); the next build starts a new history",
         )
-    if "disk is full" in text or "no space" in text:
-        return DatabaseError(f"disk full: cannot write run history {path}", "free some space and run again")
+    # SQLite reports a write that found no space as "disk I/O error" when its WAL index cannot grow
+    if "disk is full" in text or "no space" in text or ("disk i/o error" in text and _little_space(path)):
+        return OutputError(f"disk full: cannot write run history {path}", "free some space and run again")
     if "readonly" in text or "permission" in text or "unable to open" in text:
         return DatabaseError(f"cannot write run history {path}: {exc}", "check the folder is writable")
     return DatabaseError(f"run history {path} is not usable: {exc}", "move it aside; a new one is created")

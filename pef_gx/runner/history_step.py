@@ -88,6 +88,8 @@ def record_checkpoint_run(
     """For `pef-gx checkpoint` alone (a build records through HistoryStep): record, then alert."""
     try:
         return HistoryStepResult(record_and_alert(settings, run, target=target))
+    except OutputError:
+        raise  # a full disk stops the run: its results are not committed without their history
     except PefGxError as exc:
         return HistoryStepResult(None, str(exc))
     except Exception as exc:
