@@ -37,7 +37,7 @@ def statements(engine: str, schema: str, table: str, columns: list[str]) -> dict
     not_null = exp.and_(*[exp.Not(this=exp.Is(this=c.copy(), expression=exp.null())) for c in cols])
     out = {"sort": sqld.render(compiler.sorted_duplicates(cols, relation, not_null), dialect)}
     if len(cols) == 1:
-        out["group by"] = sqld.render(compiler.grouped_duplicates(cols[0], relation, not_null), dialect)
+        out["group by"] = sqld.render(compiler.grouped_duplicates(cols[:1], relation, not_null), dialect)
     return out
 
 

@@ -179,6 +179,10 @@ def compile_table(
     scan = _Scan()
     scan.add(("n", None), "pef_rows", lambda: exp.Count(this=exp.Star()))
     filters: dict[str, Any] = {}
+    types = {k.lower(): v for k, v in (column_types or {}).items()}
+    small = (
+        row_estimate is not None and row_estimate <= SMALL_TABLE_ROWS and dialect in ("duckdb", "postgres")
+    )
     for check in checks:
         if only_gx or not compiles(check, schema_checks):
             plan.leftovers.append(check)
@@ -191,12 +195,6 @@ def compile_table(
         except ValueError:
             plan.leftovers.append(check)  # a `where:` sqlglot cannot read: GX runs it as written
             continue
-        types = {k.lower(): v for k, v in (column_types or {}).items()}
-        small = (
-            row_estimate is not None
-            and row_estimate <= SMALL_TABLE_ROWS
-            and dialect in ("duckdb", "postgres")
-        )
         plan.checks.append(_compile_check(check, table, where, dialect, scan, render_query, types, small))
     # copy=False: the parts are built for this statement only (sqlglot copies every tree by default)
     parts = scan.parts
@@ -307,7 +305,7 @@ def _compile_check(
         if family in ("numeric", "date", "timestamp") and _sorts_well(dialect) and not small:
             total = sorted_duplicates([column], table, _and(where, not_null))
         else:
-            total = grouped_duplicates(column, table, _and(where, not_null))
+            total = grouped_duplicates([column], table, _and(where, not_null))
 
         def duplicated_values() -> Any:
             return _array_of(column, _repeated([column], table, _and(where, not_null), column.copy()))
@@ -453,12 +451,10 @@ def _repeated(columns: Sequence[Any], table: Any, condition: Any | None, *projec
     )
 
 
-def grouped_duplicates(column: Any, table: Any, condition: Any | None) -> Any:
-    """Rows whose value (or key: a list of columns) occurs more than once: a GROUP BY (a hash table of
-    the distinct keys)."""
+def grouped_duplicates(columns: Sequence[Any], table: Any, condition: Any | None) -> Any:
+    """Rows whose key occurs more than once: a GROUP BY (a hash table of the distinct keys)."""
     from sqlglot import exp
 
-    columns = column if isinstance(column, list) else [column]
     grouped = _repeated(columns, table, condition, exp.Count(this=exp.Star()).as_("pef_k"))
     return exp.select(exp.Sum(this=exp.column("pef_k")).as_("pef_unexpected")).from_(
         grouped.subquery("pef_dup")
