@@ -18,6 +18,7 @@ import contextlib
 import os
 import shutil
 import socket
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
@@ -149,7 +150,10 @@ def check_spark_reachable(target: Target) -> None:
         return
     if target.spark_method == "thrift" and target.host:
         _require_port(target.host, target.port or 10000, "Spark Thrift server")
-    url = target.connect_url or ""
+    _require_connect_port(target.connect_url or "")
+
+
+def _require_connect_port(url: str) -> None:
     parsed = urlparse(url.replace("sc://", "http://", 1))
     _require_port(parsed.hostname or "127.0.0.1", parsed.port or 15002, "Spark Connect server")
 
@@ -186,18 +190,43 @@ def local_session(target: Target) -> Any:
 
 
 def connect_session(url: str) -> Any:
-    """A Spark Connect session on `url` (sc://host:port), checked with one round trip."""
-    from pyspark.sql import SparkSession
+    """A Spark Connect session on `url` (sc://host:port), checked with one round trip.
 
+    pyspark's client retries an unreachable server for about ten minutes, silently: the port is checked
+    first, and the first round trip retries a few seconds only (the run keeps pyspark's policy after)."""
+    from pyspark.sql import SparkSession
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    _require_connect_port(url)
+    session = None
     try:
-        session = SparkSession.builder.remote(url).getOrCreate()
-        session.sql("select 1").collect()
+        with warnings.catch_warnings():  # pyspark warns RETRIES_EXCEEDED before it raises: one line is ours
+            warnings.simplefilter("ignore")
+            session = SparkSession.builder.remote(url).getOrCreate()
+            patient = session.client.get_retry_policies()
+            session.client.set_retry_policies([DefaultPolicy(max_retries=3, max_backoff=1000)])
+            session.sql("select 1").collect()
     except Exception as exc:
+        if session is not None:
+            with contextlib.suppress(Exception), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                session.stop()  # under the short policy: stopping retries too
         shown = url.split("/;", 1)[0]  # a token may follow "/;" (Databricks): never shown
         raise DatabaseError(
-            f"cannot reach Spark Connect at {shown}: {first_line(exc)}", SERVER_HINT
+            f"cannot reach Spark Connect at {shown}: {_rpc_reason(exc)}", SERVER_HINT
         ) from None
+    session.client.set_retry_policies(patient)
     return session
+
+
+def _rpc_reason(exc: BaseException) -> str:
+    """gRPC's status and details ("UNAVAILABLE: ..."), not the repr of its call object."""
+    for error in (exc, exc.__cause__, exc.__context__):  # pyspark wraps the gRPC call in its own error
+        code, details = getattr(error, "code", None), getattr(error, "details", None)
+        if callable(code) and callable(details):
+            with contextlib.suppress(Exception):
+                return f"{code().name}: {first_line(details())}"
+    return first_line(exc)
 
 
 def stop_local_jvm() -> None:

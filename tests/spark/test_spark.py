@@ -141,6 +141,39 @@ def test_a_server_that_is_not_running_is_one_line_with_the_fix(tmp_path: Path) -
     assert "make spark-server" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
 
 
+def test_a_checkpoint_on_a_server_that_is_down_or_not_spark_fails_in_seconds(tmp_path: Path) -> None:
+    """pyspark's client retries an unreachable Spark Connect server for ten minutes in silence: pef-gx must
+    say so in one line instead, whether nothing listens on the port or something that is not Spark does."""
+    import socket
+    import threading
+
+    from tests.conftest import copy_workspace
+
+    workspace = copy_workspace(tmp_path / "ws")
+    dbt(workspace / "dbt_project", "parse", "--target", "spark_server")
+    not_spark = socket.create_server(("127.0.0.1", 0))  # accepts, then hangs up: a port that is not Spark
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = not_spark.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    try:
+        for port, says in (("9", "Connection refused"), (str(not_spark.getsockname()[1]), "UNAVAILABLE")):
+            env = {"PEF_SPARK_THRIFT_PORT": port, "PEF_SPARK_CONNECT_PORT": port}
+            args = ("checkpoint", "--target", "spark_server", "--no-docs")
+            proc = run_cli(*args, env=env, cwd=workspace, timeout=120)  # a hang fails here, not in CI's limit
+            assert proc.returncode == 2, proc.stderr
+            lines = proc.stderr.strip().splitlines()
+            assert len(lines) == 1 and says in lines[0] and "make spark-server" in lines[0], proc.stderr
+    finally:
+        not_spark.close()
+
+
 def test_a_session_target_without_java_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import copy_sample_project
 
