@@ -259,7 +259,7 @@ class _Connections:
         with self._lock:
             conn = self._free.pop() if self._free else None
         if conn is None:
-            conn = connect(self.target, read_only=True)
+            conn = connect(self.target, read_only=True, memory_budget=True)
             with self._lock:
                 self._all.append(conn)
                 self._file = self._file or _file_identity(self.target)

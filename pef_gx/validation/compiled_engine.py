@@ -238,8 +238,9 @@ class _Runner:
         self.statements = 0
         self._count = threading.Lock()  # statements may run from several threads (Spark)
 
-    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def rows(self, sql: str, again: bool = True) -> tuple[list[str], list[tuple[Any, ...]]]:
         from pef_gx.validation.engine import is_connection_lost
+        from pef_gx.warehouse.connection import lift_memory_budget
 
         with self._count:
             self.statements += 1
@@ -251,6 +252,8 @@ class _Runner:
         except DatabaseError:
             raise
         except Exception as exc:
+            if again and lift_memory_budget(self.conn, self.target, exc):
+                return self.rows(sql, again=False)
             if is_connection_lost(str(exc)):
                 if self.on_lost:
                     raise self.on_lost(exc) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,8 +17,18 @@ CONNECT_TIMEOUT_S = 5
 APPLICATION_NAME = "pef-gx"
 
 
-def connect(target: Target, read_only: bool = False) -> Any:
+# The checkpoint's DuckDB work is aggregates (constant memory) and exact uniqueness (a hash table or sort
+# that grows with the keys). DuckDB runs inside pef-gx's process and by default may take 80% of the RAM:
+# under a small buffer it spills those to its temp directory instead (no slower on TPC-H SF1, `make
+# bench`), so pef-gx's memory stays flat as tables grow. A profile's own memory_limit is used as set.
+VALIDATION_MEMORY_LIMIT = "32MB"
+
+
+def connect(target: Target, read_only: bool = False, memory_budget: bool = False) -> Any:
     """A DB-API connection to the target's warehouse. The caller closes it.
+
+    memory_budget: DuckDB gets VALIDATION_MEMORY_LIMIT unless the profile sets one (the caller lifts it
+    with lift_memory_budget when a statement cannot run under it).
 
     Spark: a pef_gx.warehouse.spark.SparkConnection (qmark placeholders; closing a local one ends its
     JVM, which releases the Derby metastore for the next dbt run)."""
@@ -37,7 +48,7 @@ def connect(target: Target, read_only: bool = False) -> Any:
             conn = duckdb.connect(str(target.path), read_only=read_only)
         except duckdb.Error as exc:
             raise duckdb_open_error(target, exc) from None
-        _duckdb_settings(conn, target)
+        _duckdb_settings(conn, target, memory_budget)
         return conn
     import psycopg2
 
@@ -58,7 +69,7 @@ def connect(target: Target, read_only: bool = False) -> Any:
     return conn
 
 
-def _duckdb_settings(conn: Any, target: Target) -> None:
+def _duckdb_settings(conn: Any, target: Target, memory_budget: bool = False) -> None:
     """The profile's `settings:` (dbt-duckdb's key: memory_limit, threads, temp_directory, ...), so pef-gx
     reads the file under the limits dbt wrote it with. SET, not connect(config=): a second connection in
     this process (GX's) must open the same database instance with the same configuration."""
@@ -85,6 +96,33 @@ def _duckdb_settings(conn: Any, target: Target) -> None:
                 f"target {target.name}: DuckDB setting {name} = {value!r} failed: {first_line(str(exc))}",
                 "fix or remove it under `settings` in profiles.yml",
             ) from None
+    if memory_budget and _budgeted(target):
+        conn.execute(f"SET memory_limit = '{VALIDATION_MEMORY_LIMIT}'")
+
+
+def _budgeted(target: Target) -> bool:
+    settings = target.extra.get("settings") or {}
+    return target.type == "duckdb" and not {"memory_limit", "max_memory"} & {str(k).lower() for k in settings}
+
+
+def lift_memory_budget(conn: Any, target: Target, exc: BaseException) -> bool:
+    """DuckDB ran out of pef-gx's budget (an operator that cannot spill): give the instance DuckDB's own
+    default limit back. True when the statement should run again."""
+    if not _budgeted(target) or "out of memory" not in str(exc).lower():
+        return False
+    try:  # not RESET: DuckDB 1.5 then reports its default but keeps enforcing the budget
+        conn.execute(f"SET memory_limit = '{_duckdb_default_limit()}'")
+    except Exception:
+        return False
+    return True
+
+
+def _duckdb_default_limit() -> str:
+    """DuckDB's own default: 80% of the machine's memory."""
+    try:
+        return f"{int(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') * 0.8) // 2**20}MiB"
+    except (ValueError, OSError, AttributeError):
+        return "-1"  # no limit
 
 
 @contextlib.contextmanager

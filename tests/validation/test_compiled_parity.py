@@ -314,3 +314,69 @@ def test_a_check_whose_sql_fails_errors_alone(tmp_path: Path) -> None:
     assert results[0].exception_info and results[0].exception_info["raised_exception"]
     assert (results[1].success, results[1].result["unexpected_count"]) == (False, 1)
     assert (results[2].success, results[2].result["unexpected_count"]) == (True, 0)
+
+
+def test_duckdb_runs_under_a_memory_budget_and_lifts_it_when_a_statement_needs_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checkpoint's DuckDB connections get pef-gx's small memory limit (DuckDB spills the uniqueness
+    work instead of growing with the table) unless the profile sets one; a statement that cannot run under
+    it runs again under DuckDB's own limit, with the same numbers."""
+    import duckdb
+
+    from pef_gx.warehouse import connection
+
+    path = tmp_path / "t.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select md5((range % 199999)::varchar) as s, range as n from range(200000)")
+    default_limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.close()
+    suite = {
+        "name": "t",
+        "expectations": [
+            {"type": compiler.UNIQUE, "kwargs": {"column": "s"}},
+            {"type": compiler.COMPOUND_UNIQUE, "kwargs": {"column_list": ["s", "n"]}},
+            {"type": compiler.NOT_NULL, "kwargs": {"column": "s"}},
+        ],
+    }
+    (tmp_path / "t.json").write_text(json.dumps(suite))
+    target = Target(name="d", type="duckdb", schema="main", path=path)
+
+    def limit(conn: Any) -> str:
+        return str(conn.execute("select current_setting('memory_limit')").fetchone()[0])
+
+    def run(conn: Any) -> dict[int, Any]:
+        checks = load_suite(tmp_path / "t.json")
+        got = compiled_engine.run_table(
+            conn, target, checks, checks.checks, "main", "t", None, lambda r: r, 5
+        )
+        return got.results
+
+    conn = connection.connect(target, read_only=True, memory_budget=True)
+    try:
+        assert limit(conn) != default_limit  # pef-gx's budget
+    finally:
+        conn.close()
+    own = Target(
+        name="d", type="duckdb", schema="main", path=path, extra={"settings": {"memory_limit": "1GB"}}
+    )
+    conn = connection.connect(own, read_only=True, memory_budget=True)
+    try:
+        assert limit(conn).replace(" ", "") in ("1.0GiB", "953.6MiB")  # the profile's, as set
+    finally:
+        conn.close()
+    monkeypatch.setattr(connection, "VALIDATION_MEMORY_LIMIT", "1MB")  # nothing runs under 1MB
+    conn = connection.connect(target, read_only=True, memory_budget=True)
+    try:
+        assert limit(conn).replace(" ", "") in ("976.5KiB", "1.0MiB")
+        results = run(conn)
+        assert (
+            limit(conn).split(".")[0] == default_limit.split(".")[0]
+        )  # DuckDB's own, for the rest of the run
+    finally:
+        conn.close()
+    assert all(not r.exception_info for r in results.values()), [r.exception_info for r in results.values()]
+    # 199,999 distinct strings in 200,000 rows: one value twice, as GX counts it (both rows unexpected)
+    assert [(r.success, r.result["unexpected_count"]) for r in results.values()] == [
+        (False, 2), (True, 0), (True, 0)
+    ]  # fmt: skip
