@@ -276,7 +276,7 @@ def _compile_check(
         n = scan.add(("n", check.where), f"c{i}_n", lambda: _count_if(where))
         return CompiledCheck(check, "aggregate", observed=n)
     if gx == COMPOUND_UNIQUE:
-        return _compound_unique(check, table, where, dialect, scan, small)
+        return _compound_unique(check, table, where, dialect, scan, small, column_types)
 
     column = sqld.column(str(kwargs["column"]))
     is_null = exp.Is(this=column.copy(), expression=exp.null())
@@ -349,7 +349,13 @@ def _condition(gx: str, column: Any, kwargs: Mapping[str, Any]) -> Any:
 
 
 def _compound_unique(
-    check: Check, table: Any, where: Any | None, dialect: str, scan: _Scan, small: bool = False
+    check: Check,
+    table: Any,
+    where: Any | None,
+    dialect: str,
+    scan: _Scan,
+    small: bool = False,
+    types: Mapping[str, str] | None = None,
 ) -> CompiledCheck:
     """One sorted pass: a row is a duplicate when its key equals (=) its neighbour's in key order.
 
@@ -377,7 +383,9 @@ def _compound_unique(
         only = _and(where, keys_not_null)
         names = tuple(check.kwargs["column_list"])
         keyed = scan.add(("keyed", names, check.where), f"c{i}_k", lambda: _count_if(only))
-        key_tuple = exp.Tuple(expressions=[c.copy() for c in columns])
+        key_tuple = _packed_key(columns, names, types, dialect) or exp.Tuple(
+            expressions=[c.copy() for c in columns]
+        )
         keys = exp.Case(ifs=[exp.If(this=only.copy(), true=key_tuple)])
         distinct = scan.add(
             ("distinct", names, check.where),
@@ -404,6 +412,29 @@ def _compound_unique(
         distinct=distinct,
         keyed=keyed,
     )
+
+
+# PostgreSQL compares a row value field by field through its generic record comparison: a distinct count
+# of (a, b) cost 3-4x one of a bigint (91k rows: 48-59 ms vs 14-20 ms). Integer keys that fit in 64 bits
+# together are packed into one bigint, one to one, so the distinct count is the same.
+_INT_BITS = {"smallint": 16, "integer": 32, "bigint": 64}
+
+
+def _packed_key(columns: Sequence[Any], names: Sequence[str], types: Mapping[str, str] | None, dialect: str):
+    from sqlglot import exp
+
+    bits = [_INT_BITS.get((types or {}).get(str(n).lower(), "")) for n in names]
+    if dialect != "postgres" or None in bits or sum(bits) > 64:  # type: ignore[arg-type]
+        return None
+    packed, shift = None, 64
+    for column, width in zip(columns, bits, strict=True):
+        shift -= width  # type: ignore[operator]
+        field = exp.BitwiseAnd(
+            this=exp.cast(column.copy(), "bigint"), expression=exp.Literal.number(2**width - 1)
+        )
+        part = exp.paren(exp.BitwiseLeftShift(this=exp.paren(field), expression=exp.Literal.number(shift)))
+        packed = part if packed is None else exp.paren(exp.BitwiseOr(this=packed, expression=part))
+    return packed
 
 
 def _sorts_well(dialect: str) -> bool:

@@ -44,6 +44,7 @@ COLUMNS = {  # name -> (DuckDB type, PostgreSQL type)
     WEIRD: ("VARCHAR", "TEXT"),
     "ts": ("TIMESTAMP", "TIMESTAMP"),
     "tstz": ("TIMESTAMPTZ", "TIMESTAMPTZ"),
+    "Qty": ("SMALLINT", "SMALLINT"),  # with "id": an integer compound key (PostgreSQL packs it in a bigint)
 }
 NAMES = ["alpha", "Beta", "", "ünïcode", "it's", 'say "hi"', "a1", "b22", "ALPHA", "日本"]
 CATEGORIES = ["x", "y", "Z", "x y"]
@@ -56,7 +57,8 @@ floats = st.one_of(
 texts = st.one_of(st.none(), st.sampled_from(NAMES))
 cats = st.one_of(st.none(), st.sampled_from(CATEGORIES))
 stamps = st.one_of(st.none(), st.integers(0, 10).map(lambda d: BASE + dt.timedelta(days=d, hours=d)))
-rows = st.lists(st.tuples(ints, floats, texts, cats, stamps, stamps), max_size=25)
+smallints = st.one_of(st.none(), st.integers(-2, 3), st.sampled_from([-(2**15), 2**15 - 1]))
+rows = st.lists(st.tuples(ints, floats, texts, cats, stamps, stamps, smallints), max_size=25)
 
 
 @st.composite
@@ -94,6 +96,8 @@ def expectations(draw: Any) -> list[dict[str, Any]]:
     out.append(e(compiler.NOT_REGEX, column=WEIRD, regex=draw(regexes)))
     ignore = draw(st.sampled_from(["all_values_are_missing", "any_value_is_missing", "never"]))
     out.append(e(compiler.COMPOUND_UNIQUE, column_list=["id", WEIRD], ignore_row_if=ignore, mostly=draw(mostly)))  # fmt: skip
+    ignore = draw(st.sampled_from(["all_values_are_missing", "any_value_is_missing", "never"]))
+    out.append(e(compiler.COMPOUND_UNIQUE, column_list=["Qty", "id"], ignore_row_if=ignore, mostly=draw(mostly)))  # fmt: skip
     share_low = draw(st.sampled_from([0.0, 0.5, 0.9, 1.0]))
     out.append(e(compiler.NON_NULL_SHARE, column="Amount", min_value=share_low, max_value=1.0))
     count_low, count_high = sorted(draw(st.tuples(st.integers(0, 25), st.integers(0, 25))))
@@ -139,7 +143,7 @@ class Warehouse:
         cur.execute(f'create table "{self.schema}"."{self.table}" ({ddl})')
         marks = ", ".join(["?" if self.engine == "duckdb" else "%s"] * len(COLUMNS))
         utc = dt.timezone.utc
-        values = [(*r[:5], r[5].replace(tzinfo=utc) if r[5] else None) for r in data]
+        values = [(*r[:5], r[5].replace(tzinfo=utc) if r[5] else None, *r[6:]) for r in data]
         if values:
             cur.executemany(f'insert into "{self.schema}"."{self.table}" values ({marks})', values)
         conn.close()
