@@ -304,11 +304,16 @@ def preload_gx() -> None:
     that follows then finds it loaded. A failed import is left for the checkpoint to report."""
 
     def load() -> None:
+        with contextlib.suppress(Exception):  # Linux: a thread has its own nice value; dbt's work goes first
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         with contextlib.suppress(Exception):
             import great_expectations  # noqa: F401
 
+            import pef_gx.validation.compiled_engine
             import pef_gx.validation.context
-            import pef_gx.validation.custom_expectations  # noqa: F401
+            import pef_gx.validation.custom_expectations
+            import pef_gx.validation.docs
+            import pef_gx.validation.renderers  # noqa: F401
 
     threading.Thread(target=load, name="pef-gx-preload", daemon=True).start()
 
