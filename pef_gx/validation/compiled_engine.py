@@ -180,7 +180,7 @@ def _judge(
             elif compiled.check.index in ahead:
                 own = ahead[compiled.check.index].result()
             elif compiled.statement:
-                own = runner.one(compiled.statement)
+                own = runner.one(str(compiled.statement))
         except _CheckError as exc:
             run.results[compiled.check.index] = _errored(compiled.check, str(exc))
             continue

@@ -67,6 +67,19 @@ COMPILED_TYPES = frozenset(_KWARGS)
 _MAP_TYPES = {IN_SET, NOT_IN_SET, BETWEEN, REGEX, NOT_REGEX}  # a condition per non-null value
 
 
+class LazySQL:
+    """A statement rendered on first use: a small table's distinct count usually settles uniqueness, and
+    building the statement's tree then costs more than the scan it saves (sqlglot copies every node)."""
+
+    def __init__(self, build: Callable[[], str]) -> None:
+        self._build, self._sql = build, None
+
+    def __str__(self) -> str:
+        if self._sql is None:
+            self._sql = self._build()
+        return self._sql
+
+
 @dataclass
 class CompiledCheck:
     """How to read one check's numbers: aliases of the scan's columns, or its own statement."""
@@ -77,7 +90,7 @@ class CompiledCheck:
     nonnull: str | None = None  # alias: of those, rows where the column is not null
     unexpected: str | None = None  # alias: unexpected rows (map and not-null checks)
     observed: str | None = None  # alias: the measured value of a table-level check
-    statement: str | None = None  # its own statement (uniqueness, unexpected-rows count)
+    statement: str | LazySQL | None = None  # its own statement (uniqueness, unexpected-rows count)
     # builds the scalar subquery (or the statement) listing unexpected values: only for a failing check
     examples: Callable[[], Any] | None = None
     examples_per_row: bool = False  # `examples` is a statement returning rows, not a scalar subquery
@@ -302,10 +315,11 @@ def _compile_check(
         # measured (bench/unique_bench.py): one sort beats a hash GROUP BY on numbers and dates (mostly
         # distinct keys) of big tables, the GROUP BY wins on long strings and on small tables
         family = type_family(column_types.get(str(kwargs["column"]).lower(), ""))
-        if family in ("numeric", "date", "timestamp") and _sorts_well(dialect) and not small:
-            total = sorted_duplicates([column], table, _and(where, not_null))
-        else:
-            total = grouped_duplicates([column], table, _and(where, not_null))
+
+        def total() -> str:
+            if family in ("numeric", "date", "timestamp") and _sorts_well(dialect) and not small:
+                return sqld.render(sorted_duplicates([column], table, _and(where, not_null)), dialect)
+            return sqld.render(grouped_duplicates([column], table, _and(where, not_null)), dialect)
 
         def duplicated_values() -> Any:
             return _array_of(column, _repeated([column], table, _and(where, not_null), column.copy()))
@@ -315,7 +329,7 @@ def _compile_check(
             "unique",
             n,
             nn,
-            statement=sqld.render(total, dialect),
+            statement=LazySQL(total),
             examples=duplicated_values,
             distinct=distinct,
         )
@@ -392,10 +406,12 @@ def _compound_unique(
             f"c{i}_d",
             lambda: exp.Count(this=exp.Distinct(expressions=[keys])),
         )
-    if _sorts_well(dialect) and not small:
-        count = sorted_duplicates(columns, table, _and(where, kept))
-    else:  # a NULL in a key never equals another: those rows are never duplicates
-        count = grouped_duplicates(columns, table, _and(where, kept, keys_not_null))
+
+    def count() -> str:
+        if _sorts_well(dialect) and not small:
+            return sqld.render(sorted_duplicates(columns, table, _and(where, kept)), dialect)
+        # a NULL in a key never equals another: those rows are never duplicates
+        return sqld.render(grouped_duplicates(columns, table, _and(where, kept, keys_not_null)), dialect)
 
     def duplicated_keys() -> str:
         keys = _repeated(columns, table, _and(where, keys_not_null), *[c.copy() for c in columns])
@@ -406,7 +422,7 @@ def _compound_unique(
         "multicolumn",
         n,
         nn,
-        statement=sqld.render(count, dialect),
+        statement=LazySQL(count),
         examples=duplicated_keys,
         examples_per_row=True,
         distinct=distinct,
