@@ -40,15 +40,16 @@ def workspace() -> Path:
 def main() -> int:
     rounds = ROUNDS if "PEF_BENCH_ROUNDS" in os.environ else 5
     ws = workspace()
-    dbt = [str(BIN / "dbt"), "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project", "-q"]
+    # from the project folder, as pef-gx runs it: dbt-duckdb opens a relative `path:` from the working directory
+    dbt = [str(BIN / "dbt"), "build", "--project-dir", ".", "--profiles-dir", ".", "-q"]
     pef = [str(BIN / "pef-gx"), "build", "-q"]
-    measured(dbt, ws)  # warm-up: the DuckDB file, dbt's partial parse, the OS cache
+    measured(dbt, ws / "dbt_project")  # warm-up: the DuckDB file, dbt's partial parse, the OS cache
     measured(pef, ws)
     print(f"sample project on DuckDB, {rounds} interleaved rounds, whole processes")
     print(f"  {'round':<6}{'dbt build':>11}{'pef-gx build':>14}{'ratio':>8}  pef-gx after dbt (s)")
     ratios, dbt_times, pef_times = [], [], []
     for n in range(1, rounds + 1):
-        t_dbt, _, proc = measured(dbt, ws)
+        t_dbt, _, proc = measured(dbt, ws / "dbt_project")
         if proc.returncode not in (0, 1):
             raise SystemExit(f"dbt build failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
         t_pef, _, proc = measured(pef, ws)
