@@ -459,7 +459,11 @@ def _compound_unique(
 _INT_BITS = {"smallint": 16, "integer": 32, "bigint": 64}
 
 
-def _packed_key(columns: Sequence[Any], names: Sequence[str], types: Mapping[str, str] | None, dialect: str):
+def _packed_key(
+    columns: Sequence[Any], names: Sequence[str], types: Mapping[str, str] | None, dialect: str
+) -> Any | None:
+    """The key as one bigint, or None when its columns are not integers of 64 bits in all. Only the
+    distinct-count precheck uses it: even a collision could only send the check to its exact statement."""
     from sqlglot import exp
 
     bits = [_INT_BITS.get((types or {}).get(str(n).lower(), "")) for n in names]
