@@ -183,8 +183,10 @@ class DocsJob:
             self.run_name,
             self.run_time,
         )
-        suite_keys = _suite_keys([o.suite.name for o in self.outcome.suites])
-        self.index = docs.build(context, self.gx.paths.docs_dir, [*suite_keys, *stored])
+        paths = self.gx.paths
+        suite_pages = docs.changed_suite_pages(paths, [o.suite.name for o in self.outcome.suites])
+        self.index = docs.build(context, paths.docs_dir, [*_suite_keys(list(suite_pages)), *stored])
+        docs.remember_suite_pages(paths.docs_dir, suite_pages)
         phases["data_docs"] = round(time.perf_counter() - started - phases.get("gx_wait_docs", 0), 3)
         self.outcome.data_docs_index = self.index
         return self.index

@@ -21,9 +21,12 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pef_gx.errors import OutputError
+
+if TYPE_CHECKING:
+    from pef_gx.validation.context import GxPaths
 
 _HERE = Path(__file__).parent
 DEFAULT_STYLES = (_HERE / "data_docs_custom_styles.css").read_text(encoding="utf-8")
@@ -70,16 +73,77 @@ def store_results(
 
 
 def build(context: Any, docs_dir: Path, resource_keys: Sequence[Any] | None = None) -> Path:
-    """Rebuild the local site (the new results and the index) and make it browsable offline."""
+    """Render the pages of `resource_keys` (None: every page of the site) and make them browsable offline.
+
+    GX's index.html is built only with the whole site or when there is none yet: pef-gx's own site index
+    (pef_gx.runner.site) replaces it after every run, and GX's reads every stored result to build it, a
+    cost that grows with the history (about 7 ms a result on the 2-core bench machine)."""
     from pef_gx.validation.renderers import install
 
+    index = docs_dir / "index.html"
+    build_index = resource_keys is None or not index.is_file()
+    if resource_keys is not None and not resource_keys and not build_index:
+        return index  # nothing new to render
     install()  # checks in words on GX's pages (GX's renderer registry)
+    # GX renders every page when given no keys: an empty list asks only for its index
+    keys = None if resource_keys is None else list(resource_keys) or [_NO_PAGE]
     try:
-        context.build_data_docs(resource_identifiers=list(resource_keys) if resource_keys else None)
+        context.build_data_docs(resource_identifiers=keys, build_index=build_index)
     except OSError as exc:
         raise OutputError(f"cannot write the Data Docs under {docs_dir}: {exc.strerror}") from None
     make_offline(docs_dir)
-    return docs_dir / "index.html"
+    return index
+
+
+_NO_PAGE = object()  # a resource key no store holds
+_SUITE_PAGES = ".pef-gx-suite-pages.json"  # suite name -> digest of what its expectation-suite page shows
+
+
+def changed_suite_pages(paths: GxPaths, names: Sequence[str]) -> dict[str, str]:
+    """The suites among `names` whose expectation-suite page is missing or shows an older suite (or was
+    rendered by another pef-gx, GX or style sheet): suite name -> digest to `remember_suite_pages` once
+    rendered. A suite's page changes only when its suite does, and rendering one costs ~30 ms."""
+    import hashlib
+
+    import great_expectations
+
+    from pef_gx import __version__
+
+    known = _remembered(paths.docs_dir)
+    styles = paths.custom_styles_dir  # GX inlines these style sheets into every page
+    common = hashlib.sha256(f"{__version__} {great_expectations.__version__}".encode())
+    for css in sorted(styles.glob("*.css")) if styles.is_dir() else ():
+        common.update(css.read_bytes())
+    changed = {}
+    for name in names:
+        digest = common.copy()
+        try:
+            digest.update((paths.suites_dir / f"{name}.json").read_bytes())
+        except OSError:
+            digest.update(os.urandom(8))  # not a file we can read: always render
+        value = digest.hexdigest()
+        if known.get(name) != value or not (paths.docs_dir / "expectations" / f"{name}.html").is_file():
+            changed[name] = value
+    return changed
+
+
+def remember_suite_pages(docs_dir: Path, rendered: dict[str, str]) -> None:
+    import json
+
+    if rendered:
+        _write_atomic(
+            docs_dir / _SUITE_PAGES, json.dumps({**_remembered(docs_dir), **rendered}, sort_keys=True)
+        )
+
+
+def _remembered(docs_dir: Path) -> dict[str, str]:
+    import json
+
+    try:
+        known = json.loads((docs_dir / _SUITE_PAGES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
 
 
 def append_entries(suite_result: Any, entries: Sequence[dict[str, Any]]) -> None:
@@ -180,7 +244,7 @@ def remote_references(text: str) -> list[str]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pef-", suffix=".html")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pef-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -215,10 +279,4 @@ def add_results(
         store.set(key, suite_result)
     if not keys:
         return None
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
-    suites = [
-        ExpectationSuiteIdentifier(name=n)
-        for n in sorted({k.expectation_suite_identifier.name for k in keys})
-    ]
-    return build(context, paths.docs_dir, [*suites, *keys])
+    return build(context, paths.docs_dir, keys)  # (the suites' own pages do not show results)

@@ -149,3 +149,38 @@ def test_docs_serve_on_localhost(built_ws: Workspace) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("built_ws", ["duckdb"], indirect=True)
+def test_each_run_renders_only_what_changed(built_ws: Workspace, tmp_path: Path) -> None:
+    """A run renders its validation pages and the pages of suites that changed, not every suite's page
+    again, and leaves the index to pef-gx's site (GX's reads every stored result: its cost grows)."""
+    from tests.conftest import run_cli
+    from tests.validation.conftest import variant
+
+    names = ("stg_products", "sales")
+    root = variant(built_ws, tmp_path, {n: built_ws.suite(n) for n in names})
+    site = root / "gx" / "uncommitted" / "data_docs" / "local_site"
+
+    def checkpoint() -> dict[str, int]:
+        proc = run_cli("checkpoint", cwd=root, env=built_ws.env)
+        assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+        assert "pef-gx-models.html" in (site / "index.html").read_text()  # pef-gx's index, not GX's
+        return {n: (site / "expectations" / f"{n}.html").stat().st_mtime_ns for n in names}
+
+    first = checkpoint()
+    second = checkpoint()
+    assert second == first  # unchanged suites: their pages were not written again
+    runs = {p.parent.parent.name for p in (site / "validations" / "sales").glob("*/*/*.html")}
+    assert len(runs) == 2  # but each run has its validation page
+
+    suite = built_ws.suite("sales")
+    suite["notes"] = "A note added by hand."  # GX shows a suite's notes on its page
+    (root / "suites" / "sales.json").write_text(json.dumps(suite, indent=2))
+    third = checkpoint()
+    assert third["stg_products"] == first["stg_products"]
+    assert third["sales"] > first["sales"]
+    assert "A note added by hand." in (site / "expectations" / "sales.html").read_text()
+
+    (site / "expectations" / "sales.html").unlink()  # a page deleted by hand is rendered again
+    assert checkpoint()["sales"] > third["sales"]
