@@ -6,6 +6,7 @@ leaves those pages out, it never fails a build.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pef_gx.errors import PefGxError
@@ -24,15 +25,15 @@ def docs_dir(settings: Settings) -> Path:
     return gx_paths(settings.gx_dir, settings.suites_dir).docs_dir
 
 
-def _gx_pages(site: Path) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    """GX's validation pages by (suite, run name) and its expectation-suite pages by suite."""
+def _gx_pages(site: Path, run_ids: Sequence[str]) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """GX's validation pages of the runs shown (by suite and run name: the site keeps every run's, so
+    only these are looked up) and its expectation-suite pages by suite."""
     validations: dict[tuple[str, str], str] = {}
     root = site / "validations"
-    if root.is_dir():
-        for suite_dir in root.iterdir():
-            for run_dir in suite_dir.iterdir() if suite_dir.is_dir() else ():
-                for page in sorted(run_dir.glob("*/*.html")):
-                    validations[(suite_dir.name, run_dir.name)] = page.relative_to(site).as_posix()
+    for suite_dir in root.iterdir() if root.is_dir() else ():
+        for run_id in (r for r in run_ids if r not in ("", ".", "..") and Path(r).name == r):
+            for page in sorted((suite_dir / run_id).glob("*/*.html")):
+                validations[(suite_dir.name, run_id)] = page.relative_to(site).as_posix()
     suites = {p.stem: p.relative_to(site).as_posix() for p in (site / "expectations").glob("*.html")}
     return validations, suites
 
@@ -50,7 +51,7 @@ def _project_docs(settings: Settings) -> ProjectDocs | None:
 def site_data(settings: Settings, site: Path) -> SiteData:
     runs = read_history(results_dir(settings), limit=HISTORY_RUNS)
     docs = _project_docs(settings)
-    validations, suites = _gx_pages(site)
+    validations, suites = _gx_pages(site, [r.run_id for r in runs])
     project = runs[-1].project if runs else settings.root.name
     scores: dict[str, tuple[str, str]] = {}
     if runs:

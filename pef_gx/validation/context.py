@@ -25,6 +25,8 @@ PAGE_RENDERER = {
     "module_name": "pef_gx.validation.renderers",
     "class_name": "PefValidationResultsPageRenderer",
 }
+GX_SECTION_BUILDER = "DefaultSiteSectionBuilder"  # replaced by pef-gx's subclass of it
+SECTION_BUILDER = {"class_name": "PefSiteSectionBuilder", "module_name": "pef_gx.validation.site_sections"}
 DEFAULT_CONFIG = (Path(__file__).parent / "great_expectations.yml").read_text(encoding="utf-8")
 
 
@@ -91,6 +93,14 @@ def _load_config(gx_dir: Path, suites_dir: Path) -> tuple[dict[str, Any], GxPath
         validations = sections.setdefault("validations", {}) if isinstance(sections, dict) else None
         if isinstance(validations, dict):  # (a user may have turned the section off: "0")
             validations.setdefault("renderer", PAGE_RENDERER)
+        # a run renders its own pages without reading the whole history (pef_gx.validation.site_sections)
+        for name in ("expectations", "validations", "profiling") if isinstance(sections, dict) else ():
+            section = sections.setdefault(name, {})
+            if (
+                isinstance(section, dict)
+                and section.get("class_name", GX_SECTION_BUILDER) == GX_SECTION_BUILDER
+            ):
+                section.update(SECTION_BUILDER)
         expectations_dir = Path(stores[config.get("expectations_store_name", "expectations_store")]
                                 ["store_backend"]["base_directory"])  # fmt: skip
         validations_dir = Path(stores[config.get("validation_results_store_name", "validation_results_store")]

@@ -17,8 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,7 +90,8 @@ def build(context: Any, docs_dir: Path, resource_keys: Sequence[Any] | None = No
         context.build_data_docs(resource_identifiers=keys, build_index=build_index)
     except OSError as exc:
         raise OutputError(f"cannot write the Data Docs under {docs_dir}: {exc.strerror}") from None
-    make_offline(docs_dir)
+    pages = None if resource_keys is None else [page_of(docs_dir, k) for k in resource_keys]
+    make_offline(docs_dir, pages if pages is None or not build_index else [*pages, index])
     return index
 
 
@@ -174,34 +174,31 @@ def append_entries(suite_result: Any, entries: Sequence[dict[str, Any]]) -> None
     }
 
 
-_OFFLINE_STAMP = ".pef-gx-offline"  # its mtime: when every older page was last known rewritten
+def make_offline(docs_dir: Path, pages: Iterable[Path] | None = None) -> int:
+    """Rewrite `pages` (None: every page of the site) not rewritten yet; returns how many changed.
 
-
-def make_offline(docs_dir: Path) -> int:
-    """Rewrite every page not yet rewritten; returns how many pages changed.
-
-    Only pages written since the last pass are read (GX adds a run's pages and rewrites the index; the
-    site keeps every earlier run's pages), so the cost does not grow with the history."""
-    stamp = docs_dir / _OFFLINE_STAMP
-    try:
-        since = stamp.stat().st_mtime - 2.0  # file times are coarse: overlap a little
-    except OSError:
-        since = None
-    started = time.time()
+    A run passes the pages it rendered, so its cost does not grow with the pages of earlier runs."""
     changed = 0
-    for page in docs_dir.rglob("*.html"):
-        if since is not None and page.stat().st_mtime < since:
+    for page in docs_dir.rglob("*.html") if pages is None else pages:
+        try:
+            text = page.read_text(encoding="utf-8")
+        except FileNotFoundError:
             continue
-        text = page.read_text(encoding="utf-8")
         if MARKER in text:
             continue
         new = offline_html(text, _site_nav(page.relative_to(docs_dir)))
         _write_atomic(page, new)
         changed += 1
-    if docs_dir.is_dir():
-        stamp.touch()
-        os.utime(stamp, (started, started))
     return changed
+
+
+def page_of(docs_dir: Path, key: Any) -> Path:
+    """Where GX's HtmlSiteStore writes the page of an expectation suite or validation result key."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    section = "expectations" if isinstance(key, ExpectationSuiteIdentifier) else "validations"
+    *folders, name = key.to_tuple()
+    return docs_dir.joinpath(section, *folders, f"{name}.html")
 
 
 def _site_nav(relative: Path) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pef_gx.validation.docs import MARKER
 from tests.browser import run_chromium
 from tests.validation.conftest import ARTIFACTS, Workspace
 
@@ -166,6 +167,8 @@ def test_each_run_renders_only_what_changed(built_ws: Workspace, tmp_path: Path)
         proc = run_cli("checkpoint", cwd=root, env=built_ws.env)
         assert proc.returncode in (0, 1), proc.stdout + proc.stderr
         assert "pef-gx-models.html" in (site / "index.html").read_text()  # pef-gx's index, not GX's
+        gx_pages = [*site.glob("validations/**/*.html"), *site.glob("expectations/*.html")]
+        assert all(MARKER in p.read_text() for p in gx_pages)  # every page GX wrote made offline
         return {n: (site / "expectations" / f"{n}.html").stat().st_mtime_ns for n in names}
 
     first = checkpoint()

@@ -199,25 +199,31 @@ def test_type_family_and_missing_column_from_the_catalog() -> None:
     assert compiler.compiles(family, schema_checks=True) and not compiler.compiles(family)
 
 
-def test_offline_rewrite_reads_only_pages_written_since_the_last_pass(tmp_path: Path) -> None:
-    """The Data Docs keep every run's pages: a build must not reread the whole history."""
-    import os
+def test_offline_rewrite_reads_only_the_pages_it_is_given(tmp_path: Path) -> None:
+    """The Data Docs keep every run's pages: a run rewrites its own, never rereads the whole history."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
-    from pef_gx.validation.docs import make_offline
+    from pef_gx.validation.docs import make_offline, page_of
 
     page = '<html><head><link href="https://cdn.example/x.css"></head><body></body></html>'
-    (tmp_path / "index.html").write_text(page)
-    assert make_offline(tmp_path) == 1
-    old = tmp_path / "validations" / "old.html"
-    old.parent.mkdir()
-    old.write_text(page)
-    os.utime(old, (1_000_000, 1_000_000))  # written long before the last pass: never looked at again
-    (tmp_path / "validations" / "new.html").write_text(page)
-    assert make_offline(tmp_path) == 1
-    assert MARKER not in old.read_text()
-    assert MARKER in (tmp_path / "validations" / "new.html").read_text()
-    (tmp_path / ".pef-gx-offline").unlink()  # no record of a pass: every page is checked
-    assert make_offline(tmp_path) == 1
+    suite = ExpectationSuiteIdentifier(name="shop.orders")
+    key = ValidationResultIdentifier(suite, RunIdentifier("run-1", "2026-12-01T10:00:00Z"), "main.orders")
+    new, old = page_of(tmp_path, key), tmp_path / "validations" / "old.html"
+    assert new.relative_to(tmp_path).parts == (
+        "validations", "shop", "orders", "run-1", "20261201T100000.000000Z", "main.orders.html",
+    )  # fmt: skip
+    for path in (new, old, page_of(tmp_path, suite)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page)
+    assert page_of(tmp_path, suite) == tmp_path / "expectations" / "shop" / "orders.html"
+    assert make_offline(tmp_path, [new, tmp_path / "gone.html"]) == 1
+    assert MARKER in new.read_text() and MARKER not in old.read_text()
+    assert make_offline(tmp_path) == 2  # the whole site: the two pages not rewritten yet
+    assert make_offline(tmp_path) == 0
 
 
 def test_duckdb_profile_settings_apply_to_pef_gx_connection(tmp_path: Path) -> None:
