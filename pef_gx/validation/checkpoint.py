@@ -185,8 +185,9 @@ class DocsJob:
         )
         paths = self.gx.paths
         suite_pages = docs.changed_suite_pages(paths, [o.suite.name for o in self.outcome.suites])
+        rendering = time.time() - 1.0  # (file times may be coarser than the clock)
         self.index = docs.build(context, paths.docs_dir, [*_suite_keys(list(suite_pages)), *stored])
-        docs.remember_suite_pages(paths.docs_dir, suite_pages)
+        docs.remember_suite_pages(paths.docs_dir, suite_pages, since=rendering)
         phases["data_docs"] = round(time.perf_counter() - started - phases.get("gx_wait_docs", 0), 3)
         self.outcome.data_docs_index = self.index
         return self.index

@@ -114,6 +114,7 @@ def run_table(
         column_types=columns,
         schema_checks=target.type not in GX_TYPES,
         row_estimate=row_estimate,
+        hash_keys=target.type == "postgres" and getattr(conn, "server_version", 0) >= 140000,
     )
     run.leftovers = plan.leftovers
     with _statements_ahead(runner, plan, target, spare) as ahead:

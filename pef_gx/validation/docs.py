@@ -122,18 +122,33 @@ def changed_suite_pages(paths: GxPaths, names: Sequence[str]) -> dict[str, str]:
         except OSError:
             digest.update(os.urandom(8))  # not a file we can read: always render
         value = digest.hexdigest()
-        if known.get(name) != value or not (paths.docs_dir / "expectations" / f"{name}.html").is_file():
+        if known.get(name) != value or not _suite_page(paths.docs_dir, name).is_file():
             changed[name] = value
     return changed
 
 
-def remember_suite_pages(docs_dir: Path, rendered: dict[str, str]) -> None:
+def remember_suite_pages(docs_dir: Path, digests: dict[str, str], since: float) -> None:
+    """Record the digests of the suites whose page was written at or after `since` (time.time()): GX
+    logs a page it failed to render and goes on, and such a page must be tried again next run."""
     import json
 
+    rendered = {}
+    for name, digest in digests.items():
+        try:
+            if _suite_page(docs_dir, name).stat().st_mtime >= since:
+                rendered[name] = digest
+        except OSError:
+            pass
     if rendered:
         _write_atomic(
             docs_dir / _SUITE_PAGES, json.dumps({**_remembered(docs_dir), **rendered}, sort_keys=True)
         )
+
+
+def _suite_page(docs_dir: Path, name: str) -> Path:
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    return page_of(docs_dir, ExpectationSuiteIdentifier(name=name))
 
 
 def _remembered(docs_dir: Path) -> dict[str, str]:

@@ -250,3 +250,44 @@ def test_duckdb_profile_settings_apply_to_pef_gx_connection(tmp_path: Path) -> N
                       (["memory_limit"], "must be a mapping")):  # fmt: skip
         with pytest.raises(DatabaseError, match=says):
             connect(target(bad), read_only=True)
+
+
+def test_small_tables_count_keys_postgresql_compares_fast() -> None:
+    """The distinct-count precheck of uniqueness on PostgreSQL 14+: integer keys packed into a bigint,
+    text and mixed keys hashed with the columns' own hash functions (parity with GX: test_compiled_parity),
+    numbers and dates counted as they are, and any type without a known hash left as a row value."""
+    from pef_gx.validation import compiler
+
+    def check(index: int, gx_type: str, kwargs: dict) -> Check:
+        c = _type_check(gx_type, kwargs)
+        return Check(**{**c.__dict__, "index": index, "columns": tuple(kwargs.get("column_list", [kwargs.get("column")]))})  # fmt: skip
+
+    types = {"id": "integer", "qty": "smallint", "name": "text", "code": "character varying",
+             "tag": "USER-DEFINED", "amount": "numeric", "day": "date"}  # fmt: skip
+    checks = [
+        check(0, compiler.UNIQUE, {"column": "name"}),
+        check(1, compiler.UNIQUE, {"column": "code"}),
+        check(2, compiler.UNIQUE, {"column": "id"}),
+        check(3, compiler.UNIQUE, {"column": "tag"}),  # citext, say: its equality is not the text's
+        check(4, compiler.COMPOUND_UNIQUE, {"column_list": ["qty", "id"]}),
+        check(5, compiler.COMPOUND_UNIQUE, {"column_list": ["id", "name", "day", "amount"]}),
+        check(6, compiler.COMPOUND_UNIQUE, {"column_list": ["id", "tag"]}),
+    ]
+
+    def scan(hash_keys: bool) -> dict[str, str]:
+        plan = compiler.compile_table(
+            checks, "s", "t", None, "postgres", lambda q: q, column_types=types, row_estimate=10,
+            hash_keys=hash_keys,
+        )  # fmt: skip
+        parts = plan.scan.split(" FROM ")[0].split(", COUNT(")
+        return {p.rsplit(" AS ", 1)[1]: p for p in parts if "DISTINCT" in p}
+
+    hashed = scan(True)
+    assert 'HASHTEXTEXTENDED("name", 0)' in hashed["c0_d"]
+    assert 'HASHTEXTEXTENDED("code", 0)' in hashed["c1_d"]
+    assert hashed["c2_d"].endswith('DISTINCT "id") AS c2_d')
+    assert "HASH" not in hashed["c3_d"].upper()
+    assert "<< 16" in hashed["c4_d"] and "HASH" not in hashed["c4_d"].upper()
+    assert 'HASH_RECORD_EXTENDED(("id", "name", "day", "amount"), 0)' in hashed["c5_d"]
+    assert "HASH" not in hashed["c6_d"].upper()
+    assert not any("HASH" in p.upper() for p in scan(False).values())  # before PostgreSQL 14
