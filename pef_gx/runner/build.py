@@ -63,6 +63,11 @@ class BuildOutcome:
         return self.project.target_path
 
 
+# Modules the post-run steps import only when they run (found with sys.modules after a build); the
+# others are imported with the steps themselves, before dbt starts.
+AFTER_DBT = ("pef_gx.reporting.health_page", "pef_gx.observability.relations", "rich.console")
+
+
 def resolve(settings: Settings) -> tuple[DbtProject, Target]:
     project = load_dbt_project(settings.dbt_project_dir)
     return project, with_timeouts(load_target(project, settings.profiles_dir, settings.target), settings)
@@ -81,10 +86,10 @@ def build(
         manifest = read_manifest(project.manifest_path) if project.manifest_path.is_file() else None
         selected = tuple(select_node_ids(settings, project, manifest, select, exclude, resource_types=None))
     check_reachable(target)
-    if post_run_steps:  # the checkpoint will need GX: load it while dbt works in its own process
+    if post_run_steps:  # the steps will need GX and more: load them while dbt works in its own process
         from pef_gx.validation.checkpoint import preload_gx
 
-        preload_gx()
+        preload_gx(target, also=AFTER_DBT)
     invocation = run_dbt(
         ["build", *selection_args(select, exclude)],
         project_dir=project.dir,

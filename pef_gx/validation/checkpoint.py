@@ -302,9 +302,24 @@ def _file_identity(target: Target) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-def preload_gx() -> None:
-    """Import GX (3 s) on a background thread, e.g. while dbt runs in its own process: the checkpoint
-    that follows then finds it loaded. A failed import is left for the checkpoint to report."""
+def preload_gx(target: Target | None = None, also: Sequence[str] = ()) -> None:
+    """Import GX (3-6 s), the checkpoint's other modules for `target` and the modules `also` names on a
+    background thread, e.g. while dbt runs in its own process: the checkpoint that follows then finds them
+    loaded. A failed import is left for the checkpoint to report."""
+    import importlib
+
+    modules = [
+        "pef_gx.validation.compiled_engine",
+        "pef_gx.validation.context",
+        "pef_gx.validation.custom_expectations",
+        "pef_gx.validation.docs",
+        "pef_gx.validation.renderers",
+        "pef_gx.validation.site_sections",
+    ]
+    if target is not None and target.type in ("duckdb", "postgres"):  # (the suites' own SQL is PostgreSQL's)
+        modules += [f"sqlglot.dialects.{target.type}", "sqlglot.dialects.postgres"]
+    if target is not None and target.type == "duckdb":
+        modules += ["duckdb", "pef_gx.validation.duckdb_fix", "duckdb_engine"]
 
     def load() -> None:
         with contextlib.suppress(Exception):  # Linux: a thread has its own nice value; dbt's work goes first
@@ -312,11 +327,8 @@ def preload_gx() -> None:
         with contextlib.suppress(Exception):
             import great_expectations  # noqa: F401
 
-            import pef_gx.validation.compiled_engine
-            import pef_gx.validation.context
-            import pef_gx.validation.custom_expectations
-            import pef_gx.validation.docs
-            import pef_gx.validation.renderers  # noqa: F401
+            for name in [*modules, *also]:
+                importlib.import_module(name)
 
     threading.Thread(target=load, name="pef-gx-preload", daemon=True).start()
 
