@@ -13,14 +13,16 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pef_gx.errors import DatabaseError
-from pef_gx.observability.anomalies import Verdict, detect
 from pef_gx.observability.config import AnomalyConfig, ObservabilityConfig, load_config
 from pef_gx.observability.store import HistoryStore, open_postgres, open_sqlite, postgres_dsn, sqlite_path
 from pef_gx.results.model import DbtNodeRun, RelationStats, ValidationRun
 from pef_gx.settings import Settings
+
+if TYPE_CHECKING:  # (numpy, which the detector needs, is imported when a run is judged: not on start-up)
+    from pef_gx.observability.anomalies import Verdict
 
 FAILED_NODE = ("error", "fail", "runtime error")
 METRIC_ROWS = "rows"
@@ -143,6 +145,8 @@ def judge_metric(
     metric: str,
     value: float,
 ) -> Verdict:
+    from pef_gx.observability.anomalies import detect
+
     points = [
         *_past_points(store, node_id, metric, run_id, started, 2 * int(config.window)),
         (started, value),

@@ -65,7 +65,12 @@ class BuildOutcome:
 
 # Modules the post-run steps import only when they run (found with sys.modules after a build); the
 # others are imported with the steps themselves, before dbt starts.
-AFTER_DBT = ("pef_gx.reporting.health_page", "pef_gx.observability.relations", "rich.console")
+AFTER_DBT = (
+    "pef_gx.observability.anomalies",  # numpy
+    "pef_gx.observability.relations",
+    "pef_gx.reporting.health_page",
+    "rich.console",
+)
 
 
 def resolve(settings: Settings) -> tuple[DbtProject, Target]:
