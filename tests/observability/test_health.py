@@ -80,3 +80,26 @@ def test_hints_from_lineage_and_timings(tmp_path: Path) -> None:
     # a fast view with few children gets no hint
     quiet = compute_health(runs, HealthConfig(view_children_seconds=100), lineage).hints
     assert not any(h.kind == "slow_view_many_children" for h in quiet)
+
+
+def test_a_manifest_is_read_once_per_version(tmp_path: Path) -> None:
+    """A build asks for the lineage twice (history, health page): the second time it is not parsed again,
+    but a manifest dbt rewrote is."""
+    import json
+
+    from pef_gx.observability.lineage import load_lineage
+
+    def write(parents: dict[str, list[str]]) -> None:
+        manifest = {
+            "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"},
+            "nodes": {}, "sources": {}, "parent_map": parents, "child_map": {},
+        }  # fmt: skip
+        path.write_text(json.dumps(manifest))
+
+    path = tmp_path / "manifest.json"
+    write({"model.p.a": []})
+    first = load_lineage(path)
+    assert load_lineage(path) is first
+    write({"model.p.a": ["model.p.b"]})
+    second = load_lineage(path)
+    assert second is not first and second.parents == {"model.p.a": ["model.p.b"]}
