@@ -197,6 +197,7 @@ def compile_table(
     small = (
         row_estimate is not None and row_estimate <= SMALL_TABLE_ROWS and dialect in ("duckdb", "postgres")
     )
+    keying = _Keying(small, types, dialect, hash_keys and dialect == "postgres")
     for check in checks:
         if only_gx or not compiles(check, schema_checks):
             plan.leftovers.append(check)
@@ -209,7 +210,6 @@ def compile_table(
         except ValueError:
             plan.leftovers.append(check)  # a `where:` sqlglot cannot read: GX runs it as written
             continue
-        keying = _Keying(small, types, dialect, hash_keys and dialect == "postgres")
         plan.checks.append(_compile_check(check, table, where, scan, render_query, keying))
     # copy=False: the parts are built for this statement only (sqlglot copies every tree by default)
     parts = scan.parts
